@@ -1,0 +1,132 @@
+import type { KmValue, KmWireCommand } from '../model/command.js';
+import { KmValidationError } from '../model/errors.js';
+import { percentEncode } from './percent.js';
+
+/** The current Kissmetrics tracking host. */
+export const DEFAULT_ENDPOINT = 'https://trk.kissmetrics.io';
+
+/** Segment's server integration switches to POST past this many bytes of query string. */
+export const DEFAULT_MAX_QUERY_BYTES = 2048;
+
+/** One HTTP request to the Kissmetrics tracking API, ready for any `fetch`-like transport. */
+export interface TrackingRequest {
+  readonly method: 'GET' | 'POST';
+  /** The full URL. For a GET it carries every parameter; for a POST only the path. */
+  readonly url: string;
+  /** The form-encoded parameters of a POST (`application/x-www-form-urlencoded`). */
+  readonly body?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Options of {@link toTrackingRequest}. */
+export interface TrackingRequestOptions {
+  /** Your Kissmetrics API key (`_k`). */
+  readonly apiKey: string;
+  /**
+   * Base URL of the tracking API, default `https://trk.kissmetrics.io`. A path is kept, so a
+   * first-party proxy such as `https://example.com/km` works (`https://example.com/km/e?...`).
+   */
+  readonly endpoint?: string;
+  /** Past this many bytes of query string the request becomes a POST with the same body. */
+  readonly maxQueryBytes?: number;
+}
+
+const FORM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'application/x-www-form-urlencoded',
+});
+
+const PATHS = { record: '/e', set: '/s', alias: '/a' } as const;
+
+function wireValue(value: KmValue): string {
+  return typeof value === 'string' ? value : String(value);
+}
+
+// Endpoints are validated once per distinct string; clients pass the same one every time.
+let lastEndpoint = '';
+let lastBase = '';
+function baseUrl(endpoint: string): string {
+  if (endpoint === lastEndpoint) return lastBase;
+  let parsed: URL;
+  try {
+    parsed = new URL(endpoint);
+  } catch {
+    throw new KmValidationError(
+      'invalid_option',
+      'endpoint',
+      `endpoint "${endpoint}" is not an absolute URL: pass a base URL such as https://trk.kissmetrics.io`,
+    );
+  }
+  if (parsed.search || parsed.hash) {
+    throw new KmValidationError(
+      'invalid_option',
+      'endpoint',
+      `endpoint "${endpoint}" has a query or fragment: pass only the base URL (scheme, host, optional path)`,
+    );
+  }
+  lastEndpoint = endpoint;
+  lastBase = endpoint.replace(/\/+$/, '');
+  return lastBase;
+}
+
+/**
+ * Encodes a command as a Kissmetrics tracking request: `/e`, `/s` or `/a` with `_k`, `_p`, `_n`,
+ * `_t` and `_d=1`, then the properties, every key and value percent-encoded. A GET, or a POST with
+ * the same form body when the query string would pass `maxQueryBytes` (2048).
+ *
+ * @throws {KmValidationError} `not_encodable` for device-only commands, `missing_identity` for a
+ * command without `person`, `invalid_option` for a bad `apiKey` or `endpoint`.
+ */
+export function toTrackingRequest(
+  command: KmWireCommand,
+  options: TrackingRequestOptions,
+): TrackingRequest {
+  const path = PATHS[command.type];
+  if (path === undefined) {
+    throw new KmValidationError(
+      'not_encodable',
+      'type',
+      `a "${(command as { type: string }).type}" command has no HTTP form: it only exists in device mode`,
+    );
+  }
+  if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
+    throw new KmValidationError(
+      'invalid_option',
+      'apiKey',
+      'apiKey is required: pass your Kissmetrics API key (Product Settings in Kissmetrics)',
+    );
+  }
+  if (typeof command.person !== 'string' || command.person === '') {
+    throw new KmValidationError(
+      'missing_identity',
+      'person',
+      'the command has no person (_p): Kissmetrics would drop it; map events in cloud mode',
+    );
+  }
+
+  let query = `_k=${percentEncode(options.apiKey)}&_p=${percentEncode(command.person)}`;
+  if (command.type === 'alias') {
+    query += `&_n=${percentEncode(command.alias)}`;
+  } else {
+    if (command.type === 'record') query += `&_n=${percentEncode(command.event)}`;
+    if (command.time !== undefined) {
+      if (!Number.isSafeInteger(command.time)) {
+        throw new KmValidationError(
+          'invalid_message',
+          'time',
+          `time ${command.time} is not whole Unix seconds: Kissmetrics reads _t in seconds`,
+        );
+      }
+      query += `&_t=${command.time}&_d=1`;
+    }
+    const properties = command.properties;
+    for (const key of Object.keys(properties)) {
+      query += `&${percentEncode(key)}=${percentEncode(wireValue(properties[key]!))}`;
+    }
+  }
+
+  const url = baseUrl(options.endpoint ?? DEFAULT_ENDPOINT) + path;
+  const limit = options.maxQueryBytes ?? DEFAULT_MAX_QUERY_BYTES;
+  // Fully percent-encoded, so one character is one byte.
+  if (query.length <= limit) return { method: 'GET', url: `${url}?${query}` };
+  return { method: 'POST', url, body: query, headers: FORM_HEADERS };
+}

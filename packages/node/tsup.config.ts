@@ -1,0 +1,12 @@
+import { defineConfig } from 'tsup';
+
+// Only options that tsdown also accepts, so the move off tsup stays a rename.
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  tsconfig: 'tsconfig.build.json',
+});
