@@ -1,0 +1,456 @@
+import { describe, expect, test } from 'vitest';
+import { answers, request, scriptedTransport } from '../../test/scripted-transport.js';
+import { createManualScheduler } from '../testing/manual-scheduler.js';
+import { createDeliveryQueue, type DeliveryEvents } from './queue.js';
+import type { Store, StoredRequest } from './types.js';
+
+function memoryStore(durable: boolean, initial: StoredRequest[] = []) {
+  const entries = new Map(initial.map((entry) => [entry.id, entry]));
+  const log: string[] = [];
+  const store: Store & { entries: typeof entries; log: string[] } = {
+    durable,
+    entries,
+    log,
+    load: () => [...entries.values()],
+    add(entry) {
+      log.push(`add ${entry.id}`);
+      entries.set(entry.id, entry);
+    },
+    remove(id) {
+      log.push(`remove ${id}`);
+      entries.delete(id);
+    },
+  };
+  return store;
+}
+
+function collect<K extends keyof DeliveryEvents>(
+  queue: { on: (k: K, l: (e: DeliveryEvents[K]) => void) => void },
+  kind: K,
+) {
+  const seen: DeliveryEvents[K][] = [];
+  queue.on(kind, (e) => seen.push(e));
+  return seen;
+}
+
+describe('bounds', () => {
+  test('at most `concurrency` requests are in flight', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, scheduler, concurrency: 3 });
+    for (let i = 0; i < 20; i++) queue.enqueue(request(i));
+    expect(transport.inFlight()).toBe(3);
+    await queue.flush();
+    expect(transport.peak()).toBe(3);
+    expect(transport.attempts).toHaveLength(20);
+  });
+
+  test('refuse (default): a request past maxQueueLength is turned away with a drop event and counted', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      scheduler,
+      concurrency: 1,
+      maxQueueLength: 2,
+    });
+    const drops = collect(queue, 'drop');
+    expect(queue.enqueue(request(1)).accepted).toBe(true);
+    expect(queue.enqueue(request(2)).accepted).toBe(true);
+    expect(queue.enqueue(request(3))).toEqual({ accepted: false, reason: 'queue_full' });
+    expect(drops).toEqual([expect.objectContaining({ reason: 'queue_full', request: request(3) })]);
+    expect(drops[0]!.message).toMatch(/maxQueueLength 2/);
+    expect(queue.stats()).toMatchObject({ queued: 2, dropped: 1 });
+  });
+
+  test('refuse: a request past maxQueueBytes is turned away', () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      scheduler: createManualScheduler(),
+      maxQueueBytes: request(1).url.length * 2,
+    });
+    expect(queue.enqueue(request(1)).accepted).toBe(true);
+    expect(queue.enqueue(request(2)).accepted).toBe(true);
+    expect(queue.enqueue(request(3)).accepted).toBe(false);
+    expect(queue.stats().queuedBytes).toBe(request(1).url.length * 2);
+  });
+
+  test('drop-oldest evicts the oldest waiting request (never one in flight) and reports it', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const transport = scriptedTransport(() => 'hang');
+    const queue = createDeliveryQueue({
+      transport,
+      store,
+      scheduler,
+      concurrency: 1,
+      maxQueueLength: 2,
+      overflow: 'drop-oldest',
+    });
+    const drops = collect(queue, 'drop');
+    const first = queue.enqueue(request(1)); // in flight
+    const second = queue.enqueue(request(2)); // waiting
+    const third = queue.enqueue(request(3));
+    expect(third.accepted).toBe(true);
+    expect(drops).toEqual([expect.objectContaining({ reason: 'evicted', request: request(2) })]);
+    expect([...store.entries.keys()]).toEqual([
+      (first as { id: string }).id,
+      (third as { id: string }).id,
+    ]);
+    expect(second.accepted).toBe(true);
+  });
+
+  test('a single request larger than maxQueueBytes is refused even with drop-oldest', () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      scheduler: createManualScheduler(),
+      maxQueueBytes: 10,
+      overflow: 'drop-oldest',
+    });
+    expect(queue.enqueue(request(1))).toEqual({ accepted: false, reason: 'queue_full' });
+  });
+
+  test('options out of range are refused naming the option', () => {
+    const transport = scriptedTransport(() => 200);
+    expect(() => createDeliveryQueue({ transport, concurrency: 0 })).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'concurrency' }),
+    );
+    expect(() => createDeliveryQueue({ transport, retry: { maxAttempts: -1 } })).toThrow(
+      expect.objectContaining({ path: 'retry.maxAttempts' }),
+    );
+  });
+});
+
+describe('flush', () => {
+  test('resolves when everything queued before it is delivered or failed, with the counts', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport((req) => (req.url.includes('_p=p2&') ? 400 : 200));
+    const queue = createDeliveryQueue({ transport, scheduler });
+    for (let i = 1; i <= 4; i++) queue.enqueue(request(i));
+    expect(await queue.flush()).toEqual({ delivered: 3, failed: 1, dropped: 0 });
+    expect(queue.stats()).toMatchObject({ queued: 0, delivered: 3, failed: 1 });
+  });
+
+  test('waits through retries, keeping the retry timer alive while it waits', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(answers(503, 200)),
+      scheduler,
+    });
+    queue.enqueue(request(1));
+    await scheduler.settle();
+    expect(scheduler.timers()).toEqual([250]);
+    expect(scheduler.keptAlive()).toEqual([]);
+    let result: unknown;
+    const flushing = queue.flush().then((r) => {
+      result = r;
+    });
+    await scheduler.settle();
+    expect(scheduler.keptAlive()).toEqual([250]);
+    expect(result).toBeUndefined();
+    await scheduler.advance(250);
+    await flushing;
+    expect(result).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+  });
+
+  test('concurrent flushes share the work: each request is sent once', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(answers(500, 500, 200, 200));
+    const queue = createDeliveryQueue({ transport, scheduler, concurrency: 1 });
+    const delivered = collect(queue, 'delivered');
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    const flushes = Promise.all([queue.flush(), queue.flush(), queue.flush()]);
+    await scheduler.runAll();
+    const results = await flushes;
+    expect(results.map((r) => r.delivered)).toEqual([2, 2, 2]);
+    // Each request failed once and was delivered once: no flush sent anything of its own.
+    expect(transport.attempts.map((a) => new URL(a.request.url).searchParams.get('_p'))).toEqual([
+      'p1',
+      'p2',
+      'p1',
+      'p2',
+    ]);
+    expect(delivered.map((d) => d.request)).toEqual([request(1), request(2)]);
+  });
+
+  test('does not wait for requests queued after it', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport((req) => (req.url.includes('_p=p2&') ? 'hang' : 200));
+    const queue = createDeliveryQueue({ transport, scheduler });
+    queue.enqueue(request(1));
+    const flushing = queue.flush();
+    queue.enqueue(request(2));
+    expect(await flushing).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(queue.stats().queued).toBe(1);
+  });
+
+  test('reports requests refused since the previous flush', async () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 200),
+      scheduler: createManualScheduler(),
+      maxQueueLength: 1,
+      concurrency: 1,
+    });
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    expect(await queue.flush()).toEqual({ delivered: 1, failed: 0, dropped: 1 });
+    expect(await queue.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+  });
+
+  test('waits while paused and completes on resume', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, scheduler, paused: true });
+    queue.enqueue(request(1));
+    let done = false;
+    const flushing = queue.flush().then(() => {
+      done = true;
+    });
+    await scheduler.advance(60_000);
+    expect(done).toBe(false);
+    expect(transport.attempts).toHaveLength(0);
+    queue.resume();
+    await flushing;
+    expect(transport.attempts).toHaveLength(1);
+  });
+});
+
+describe('close', () => {
+  test('drains, then refuses new requests with a drop event; repeated calls return the same result', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({ transport: scriptedTransport(() => 200), scheduler });
+    const drops = collect(queue, 'drop');
+    queue.enqueue(request(1));
+    const first = queue.close();
+    expect(queue.close()).toBe(first);
+    expect(await first).toEqual({
+      delivered: 1,
+      failed: 0,
+      dropped: 0,
+      remaining: 0,
+      persisted: false,
+    });
+    expect(queue.enqueue(request(2))).toEqual({ accepted: false, reason: 'closed' });
+    expect(drops.map((d) => d.reason)).toEqual(['closed']);
+  });
+
+  test('at the deadline it aborts in-flight requests and reports the unsent ones as drops', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport((req) => (req.url.includes('_p=p1&') ? 200 : 'hang'));
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 60_000 } });
+    const drops = collect(queue, 'drop');
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    queue.enqueue(request(3));
+    const closing = queue.close({ timeoutMs: 1000 });
+    await scheduler.advance(1000);
+    expect(await closing).toEqual({
+      delivered: 1,
+      failed: 0,
+      dropped: 2,
+      remaining: 2,
+      persisted: false,
+    });
+    expect(transport.attempts.filter((a) => a.aborted())).toHaveLength(2);
+    expect(drops.map((d) => [d.reason, d.request])).toEqual([
+      ['unsent_at_close', request(2)],
+      ['unsent_at_close', request(3)],
+    ]);
+    expect(transport.attempts).toHaveLength(3); // nothing retried after the deadline
+    await scheduler.runAll();
+    expect(transport.attempts).toHaveLength(3);
+  });
+
+  test('with a durable store the unsent requests stay in it for the next process', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      store,
+      scheduler,
+    });
+    const drops = collect(queue, 'drop');
+    queue.enqueue(request(1));
+    const closing = queue.close({ timeoutMs: 500 });
+    await scheduler.advance(500);
+    expect(await closing).toMatchObject({ remaining: 1, persisted: true, dropped: 0 });
+    expect(drops).toEqual([]);
+    expect([...store.entries.values()].map((e) => e.request)).toEqual([request(1)]);
+  });
+});
+
+describe('store', () => {
+  test('a request is added before enqueue returns and removed once settled', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(answers(500, 200)),
+      store,
+      scheduler,
+    });
+    await queue.ready;
+    const { id } = queue.enqueue(request(1)) as { id: string };
+    expect(store.log).toEqual([`add ${id}`]);
+    await scheduler.runAll();
+    expect(store.log).toEqual([`add ${id}`, `remove ${id}`]);
+  });
+
+  test('requests left in the store by an earlier run are delivered, keeping their ids and ages', async () => {
+    const scheduler = createManualScheduler({ now: 1_000_000 });
+    const left: StoredRequest[] = [
+      { id: 'old-1', request: request(1), enqueuedAt: 999_000 },
+      { id: 'old-2', request: request(2), enqueuedAt: 999_500 },
+    ];
+    const store = memoryStore(true, left);
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    const delivered = collect(queue, 'delivered');
+    expect(await queue.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(delivered.map((d) => d.id)).toEqual(['old-1', 'old-2']);
+    expect(store.entries.size).toBe(0);
+  });
+
+  test('a stored request older than maxAgeMs fails as expired instead of being sent', async () => {
+    const scheduler = createManualScheduler({ now: 10_000_000 });
+    const store = memoryStore(true, [{ id: 'stale', request: request(1), enqueuedAt: 0 }]);
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler, retry: { maxAgeMs: 1000 } });
+    const errors = collect(queue, 'error');
+    expect(await queue.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0 });
+    expect(errors).toEqual([
+      expect.objectContaining({ id: 'stale', reason: 'expired', attempts: 0 }),
+    ]);
+    expect(transport.attempts).toHaveLength(0);
+  });
+
+  test('restore() picks up requests another writer added, once', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    await queue.ready;
+    store.entries.set('other-tab-1', {
+      id: 'other-tab-1',
+      request: request(5),
+      enqueuedAt: scheduler.now(),
+    });
+    expect(await queue.restore()).toBe(1);
+    expect(await queue.restore()).toBe(0); // already known, or delivered and removed
+    await queue.flush();
+    expect(transport.attempts.map((a) => a.request)).toEqual([request(5)]);
+  });
+
+  test('a store snapshot read before a request settled does not bring it back (no double send)', async () => {
+    const scheduler = createManualScheduler();
+    const entries = new Map<string, StoredRequest>();
+    let snapshot: StoredRequest[] = [];
+    const store: Store = {
+      durable: true,
+      // An async store answers with what it held when asked, after the request already settled.
+      load: () => Promise.resolve(snapshot),
+      add: (entry) => {
+        entries.set(entry.id, entry);
+      },
+      remove: (id) => {
+        entries.delete(id);
+      },
+    };
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    await queue.ready;
+    queue.enqueue(request(1));
+    snapshot = [...entries.values()];
+    await queue.flush();
+    expect(await queue.restore()).toBe(0);
+    await queue.flush();
+    expect(transport.attempts).toHaveLength(1);
+  });
+
+  test('a failing store is reported as a warning and delivery carries on in memory', async () => {
+    const scheduler = createManualScheduler();
+    const store: Store = {
+      durable: true,
+      load: () => {
+        throw new Error('SecurityError: storage disabled');
+      },
+      add: () => {
+        throw new Error('QuotaExceededError');
+      },
+      remove: async () => {
+        throw new Error('gone');
+      },
+    };
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 200),
+      store,
+      scheduler,
+    });
+    const warnings = collect(queue, 'warning');
+    queue.enqueue(request(1));
+    expect(await queue.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(warnings.map((w) => [w.code, (w.error as Error).message]).sort()).toEqual([
+      ['store_failed', 'QuotaExceededError'],
+      ['store_failed', 'SecurityError: storage disabled'],
+      ['store_failed', 'gone'],
+    ]);
+  });
+});
+
+describe('events and state', () => {
+  test('pause() stops new sends, resume() starts them again', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, scheduler });
+    queue.pause();
+    queue.enqueue(request(1));
+    await scheduler.settle();
+    expect(transport.attempts).toHaveLength(0);
+    expect(queue.stats().paused).toBe(true);
+    queue.resume();
+    await queue.flush();
+    expect(transport.attempts).toHaveLength(1);
+  });
+
+  test('pending() lists unsettled requests oldest first', () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      scheduler: createManualScheduler(),
+      concurrency: 1,
+    });
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    expect(queue.pending().map((p) => p.request)).toEqual([request(1), request(2)]);
+  });
+
+  test('a listener that throws is reported as a warning and does not stop delivery', async () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 200),
+      scheduler: createManualScheduler(),
+    });
+    const warnings = collect(queue, 'warning');
+    queue.on('delivered', () => {
+      throw new Error('listener bug');
+    });
+    const delivered = collect(queue, 'delivered');
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    await queue.flush();
+    expect(delivered).toHaveLength(2);
+    expect(warnings.map((w) => w.code)).toEqual(['listener_failed', 'listener_failed']);
+  });
+
+  test('on() returns an unsubscribe function', async () => {
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 200),
+      scheduler: createManualScheduler(),
+    });
+    const seen: string[] = [];
+    const off = queue.on('delivered', (e) => seen.push(e.id));
+    queue.enqueue(request(1));
+    await queue.flush();
+    off();
+    queue.enqueue(request(2));
+    await queue.flush();
+    expect(seen).toHaveLength(1);
+  });
+});

@@ -1,0 +1,10 @@
+/**
+ * `@kmkit/core/testing`: helpers for testing code built on the delivery engine.
+ *
+ * @packageDocumentation
+ */
+export {
+  createManualScheduler,
+  type ManualScheduler,
+  type ManualSchedulerOptions,
+} from './manual-scheduler.js';

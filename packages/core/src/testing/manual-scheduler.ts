@@ -1,0 +1,126 @@
+import type { Scheduler } from '../delivery/types.js';
+
+/** A {@link Scheduler} whose time only moves when a test says so. */
+export interface ManualScheduler extends Scheduler {
+  /**
+   * Moves the clock forward by `ms`, firing every timer that falls due on the way in time order and
+   * letting promise callbacks run after each, so code awaiting a timer observes the right `now()`.
+   */
+  advance(ms: number): Promise<void>;
+  /** Fires timers in order until none is left (at most `limit` of them). */
+  runAll(limit?: number): Promise<void>;
+  /** Lets pending promise callbacks and I/O run without moving the clock. */
+  settle(): Promise<void>;
+  /** Timers not yet fired, as delays from now (sorted). */
+  timers(): number[];
+  /** Timers that keep the process alive (asked with `keepAlive`), as delays from now. */
+  keptAlive(): number[];
+}
+
+interface Timer {
+  readonly at: number;
+  readonly order: number;
+  readonly keepAlive: boolean;
+  readonly fire: () => void;
+}
+
+/** Options of {@link createManualScheduler}. */
+export interface ManualSchedulerOptions {
+  /** The initial clock (ms since the epoch). Default 1,700,000,000,000. */
+  readonly now?: number;
+  /** The random source: a function, or a list of values used in turn (cycling). Default 0.5. */
+  readonly random?: (() => number) | readonly number[];
+}
+
+// One macrotask turn runs every queued promise callback (and lets loopback I/O progress).
+const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Creates a manual clock for deterministic tests of retries, backoff and timeouts without fake
+ * timers: pass it as `scheduler` and drive it with `advance(ms)`.
+ */
+export function createManualScheduler(options: ManualSchedulerOptions = {}): ManualScheduler {
+  let now = options.now ?? 1_700_000_000_000;
+  let order = 0;
+  let randomIndex = 0;
+  const pending: Timer[] = [];
+  const source = options.random ?? (() => 0.5);
+  const random = Array.isArray(source)
+    ? () => (source as readonly number[])[randomIndex++ % (source as readonly number[]).length]!
+    : (source as () => number);
+
+  function take(until: number): Timer | undefined {
+    let best = -1;
+    for (let i = 0; i < pending.length; i++) {
+      const timer = pending[i]!;
+      if (timer.at > until) continue;
+      const current = pending[best];
+      if (
+        !current ||
+        timer.at < current.at ||
+        (timer.at === current.at && timer.order < current.order)
+      )
+        best = i;
+    }
+    return best === -1 ? undefined : pending.splice(best, 1)[0];
+  }
+
+  async function settle() {
+    await turn();
+    await turn();
+  }
+
+  return {
+    now: () => now,
+    random,
+    sleep(ms, signal, keepAlive = false) {
+      return new Promise<void>((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer: Timer = {
+          at: now + Math.max(0, ms),
+          order: order++,
+          keepAlive,
+          fire: () => {
+            signal?.removeEventListener('abort', cancel);
+            resolve();
+          },
+        };
+        const cancel = () => {
+          const index = pending.indexOf(timer);
+          if (index !== -1) pending.splice(index, 1);
+          resolve();
+        };
+        pending.push(timer);
+        signal?.addEventListener('abort', cancel, { once: true });
+      });
+    },
+    async advance(ms) {
+      const target = now + ms;
+      await settle();
+      for (let timer = take(target); timer; timer = take(target)) {
+        now = Math.max(now, timer.at);
+        timer.fire();
+        await settle();
+      }
+      now = target;
+      await settle();
+    },
+    async runAll(limit = 10_000) {
+      await settle();
+      for (let fired = 0; fired < limit; fired++) {
+        const timer = take(Number.POSITIVE_INFINITY);
+        if (!timer) return;
+        now = Math.max(now, timer.at);
+        timer.fire();
+        await settle();
+      }
+    },
+    settle,
+    timers: () => pending.map((timer) => timer.at - now).sort((a, b) => a - b),
+    keptAlive: () =>
+      pending
+        .filter((timer) => timer.keepAlive)
+        .map((timer) => timer.at - now)
+        .sort((a, b) => a - b),
+  };
+}
