@@ -1,0 +1,8 @@
+export { decodeComponent, readRequestParams } from './form.js';
+export {
+  gifResponse,
+  jsonResponse,
+  scriptResponse,
+  TRACKING_GIF,
+  textResponse,
+} from './responses.js';

@@ -1,0 +1,235 @@
+/** Options of {@link kissmetricsLibraryScript}. */
+export interface KissmetricsLibraryOptions {
+  /**
+   * Base URL the library sends `/e`, `/s` and `/a` to. Default `https://trk.kissmetrics.io`; a
+   * path is kept, for a first-party proxy.
+   */
+  readonly endpoint?: string;
+  /**
+   * Record `Visited Site` (`URL`, `referrer`, `Returning`) once a session (30 minutes without a
+   * request), unless the page sets `KM_SKIP_VISITED_SITE`. Default `false`, so tests see only what
+   * they pushed.
+   */
+  readonly visitedSite?: boolean;
+  /**
+   * Bake in an API key, set as `window._kmk` when the page has none: what the per-product
+   * `<key>.2.js` script does. The core `i.js` has none.
+   */
+  readonly apiKey?: string;
+}
+
+/** The tracking host the real library sends to. */
+export const KISSMETRICS_TRACKING_ENDPOINT = 'https://trk.kissmetrics.io';
+
+// The library, in plain ES2017 for any browser a test runs. Constants are spliced in as JSON.
+const LIBRARY = `(function (window, document) {
+  'use strict';
+  var API_KEY = __API_KEY__;
+  if (API_KEY !== null && !window._kmk) window._kmk = API_KEY;
+  // i.js and <key>.2.js both carry the library: the second one to load only sets the key.
+  if (window.KM && window.KM.emulated === true) return;
+
+  var ENDPOINT = __ENDPOINT__;
+  var VISITED_SITE = __VISITED_SITE__;
+  var FIVE_YEARS = 5 * 365 * 24 * 3600;
+  var SESSION = 30 * 60;
+  var inFlight = [];
+
+  function readCookie(name) {
+    var cookies = document.cookie ? document.cookie.split('; ') : [];
+    for (var i = 0; i < cookies.length; i++) {
+      var separator = cookies[i].indexOf('=');
+      if (cookies[i].slice(0, separator) !== name) continue;
+      try {
+        return decodeURIComponent(cookies[i].slice(separator + 1));
+      } catch (error) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  function writeCookie(name, value, maxAge) {
+    var cookie = name + '=' + encodeURIComponent(value) + '; path=/; max-age=' + maxAge + '; SameSite=Lax';
+    if (window.KM_COOKIE_DOMAIN) cookie += '; domain=' + window.KM_COOKIE_DOMAIN;
+    document.cookie = cookie;
+  }
+
+  // Random Base64 like the real anonymous ids; '+' and '/' are forced in so that a client that
+  // forgets to percent-encode always shows it ('=' is the padding).
+  function newAnonymousId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    var binary = '';
+    for (var i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+    var id = window.btoa(binary);
+    return id.slice(0, 4) + '+' + id.slice(5, 9) + '/' + id.slice(10);
+  }
+
+  var anonymous = readCookie('km_ai');
+  if (!anonymous) {
+    anonymous = newAnonymousId();
+    writeCookie('km_ai', anonymous, FIVE_YEARS);
+  }
+  var named = readCookie('km_ni') || null;
+
+  function identity() {
+    return named || anonymous;
+  }
+
+  function seconds() {
+    return Math.floor(Date.now() / 1000);
+  }
+
+  function complain(message) {
+    window.console.error('[emulated Kissmetrics] ' + message);
+  }
+
+  function send(path, params, callback) {
+    var query = [];
+    if (window._kmk !== undefined && window._kmk !== null && window._kmk !== '') {
+      query.push('_k=' + encodeURIComponent(String(window._kmk)));
+    }
+    for (var i = 0; i < params.length; i++) {
+      query.push(encodeURIComponent(params[i][0]) + '=' + encodeURIComponent(params[i][1]));
+    }
+    writeCookie('km_vs', '1', SESSION);
+    var beacon = new Image(1, 1);
+    inFlight.push(beacon);
+    beacon.onload = beacon.onerror = function () {
+      inFlight.splice(inFlight.indexOf(beacon), 1);
+      if (typeof callback === 'function') callback();
+    };
+    beacon.src = ENDPOINT + path + '?' + query.join('&');
+  }
+
+  // Properties as wire pairs; _t/_d inside them become the row's time, any other _ key is refused.
+  function rowParams(props) {
+    var pairs = [];
+    var time = null;
+    var timeFlag = null;
+    if (props && typeof props === 'object') {
+      for (var key in props) {
+        if (!Object.prototype.hasOwnProperty.call(props, key)) continue;
+        var value = props[key];
+        if (value === null || value === undefined || typeof value === 'function' || typeof value === 'symbol') continue;
+        if (key === '_t') time = String(value);
+        else if (key === '_d') timeFlag = String(value);
+        else if (key.charAt(0) === '_') complain('property "' + key + '" is a control parameter: not sent');
+        else pairs.push([key, String(value)]);
+      }
+    }
+    if (time === null) return [['_t', String(seconds())], ['_d', '1']].concat(pairs);
+    var timed = [['_t', time]];
+    if (timeFlag !== null) timed.push(['_d', timeFlag]);
+    return timed.concat(pairs);
+  }
+
+  function clearIdentity() {
+    named = null;
+    writeCookie('km_ni', '', 0);
+    anonymous = newAnonymousId();
+    writeCookie('km_ai', anonymous, FIVE_YEARS);
+  }
+
+  var KM = {
+    emulated: true,
+    i: identity,
+    ts: seconds,
+    record: function (name, props, callback) {
+      if (typeof props === 'function') {
+        callback = props;
+        props = undefined;
+      }
+      if (typeof name !== 'string' || name === '') {
+        complain('record needs an event name');
+        return;
+      }
+      send('/e', [['_p', identity()], ['_n', name]].concat(rowParams(props)), callback);
+    },
+    set: function (props, callback) {
+      send('/s', [['_p', identity()]].concat(rowParams(props)), callback);
+    },
+    identify: function (id) {
+      if (id === null || id === undefined || id === '') {
+        clearIdentity();
+        return;
+      }
+      id = String(id);
+      if (id === identity()) return;
+      // Only an anonymous visitor is joined to the named identity; a second name is another person.
+      var previous = named ? null : anonymous;
+      named = id;
+      writeCookie('km_ni', id, FIVE_YEARS);
+      if (previous !== null) send('/a', [['_p', previous], ['_n', id]]);
+    },
+    alias: function (first, second) {
+      if (first === null || first === undefined || first === '' || second === null || second === undefined || second === '') {
+        complain('alias needs two identities');
+        return;
+      }
+      send('/a', [['_p', String(first)], ['_n', String(second)]]);
+    },
+    clearIdentity: clearIdentity,
+  };
+
+  function run(command) {
+    try {
+      if (typeof command === 'function') {
+        command.call(KM);
+        return;
+      }
+      if (!command || typeof command.length !== 'number') {
+        complain('ignored a _kmq item that is neither a command array nor a function');
+        return;
+      }
+      var method = Object.prototype.hasOwnProperty.call(KM, command[0]) && command[0] !== 'emulated' ? KM[command[0]] : null;
+      if (typeof method !== 'function') {
+        complain('_kmq command "' + command[0] + '" is not emulated');
+        return;
+      }
+      method.apply(KM, Array.prototype.slice.call(command, 1));
+    } catch (error) {
+      // Report like an uncaught error, without stopping the rest of the queue.
+      window.setTimeout(function () {
+        throw error;
+      }, 0);
+    }
+  }
+
+  var queued = Object.prototype.toString.call(window._kmq) === '[object Array]' ? window._kmq : [];
+  window.KM = KM;
+  window._kmq = {
+    push: function () {
+      for (var i = 0; i < arguments.length; i++) run(arguments[i]);
+      return 0;
+    },
+  };
+  for (var i = 0; i < queued.length; i++) run(queued[i]);
+
+  if (VISITED_SITE && !window.KM_SKIP_VISITED_SITE && readCookie('km_vs') === null) {
+    var returning = readCookie('km_lv') !== null;
+    writeCookie('km_lv', String(seconds()), FIVE_YEARS);
+    KM.record('Visited Site', {
+      URL: window.location.href,
+      referrer: window.KM_REFERRER || document.referrer || 'Direct',
+      Returning: returning ? 'true' : 'false',
+    });
+  }
+})(window, document);
+`;
+
+/**
+ * The source of the emulated Kissmetrics JS library, as `i.kissmetrics.io/i.js` serves it (or, with
+ * `apiKey`, `scripts.kissmetrics.io/<key>.2.js`). It runs the `_kmq` queue (`record`, `set`,
+ * `identify`, `alias`, `clearIdentity`, functions), defines `window.KM` (`i()`, `ts()` and the same
+ * commands), keeps the anonymous id in the `km_ai` cookie and the named one in `km_ni`, and sends
+ * `/e`, `/s` and `/a` as image beacons with `_k` from `window._kmk`.
+ */
+export function kissmetricsLibraryScript(options: KissmetricsLibraryOptions = {}): string {
+  const endpoint = (options.endpoint ?? KISSMETRICS_TRACKING_ENDPOINT).replace(/\/+$/, '');
+  // Replacer functions, so that a `$` in a value is never read as a replacement pattern.
+  return LIBRARY.replace('__API_KEY__', () => JSON.stringify(options.apiKey ?? null))
+    .replace('__ENDPOINT__', () => JSON.stringify(endpoint))
+    .replace('__VISITED_SITE__', () => JSON.stringify(options.visitedSite === true));
+}
