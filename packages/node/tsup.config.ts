@@ -2,11 +2,13 @@ import { defineConfig } from 'tsup';
 
 // Only options that tsdown also accepts, so the move off tsup stays a rename.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/edge/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   sourcemap: true,
   target: 'es2022',
   tsconfig: 'tsconfig.build.json',
+  // An optional dependency, loaded on demand: never bundled.
+  external: ['undici'],
 });

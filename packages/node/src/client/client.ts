@@ -1,0 +1,276 @@
+import type {
+  AliasMessage,
+  GroupMessage,
+  IdentifyMessage,
+  PageMessage,
+  ScreenMessage,
+  TrackMessage,
+} from '@kmkit/core';
+import {
+  type CloseResult,
+  createDeliveryQueue,
+  createEmitter,
+  type DeliveryStats,
+  type FlushResult,
+  type KmWarning,
+  type OverflowPolicy,
+  type RetryPolicy,
+  type Scheduler,
+  type SpecMessageType,
+  systemScheduler,
+  type TrackingRequest,
+  type Transport,
+  toTrackingRequest,
+} from '@kmkit/core';
+import { createMessagePreparer, type MessageMappingOptions } from '../pipeline/index.js';
+import type { Spool, SpoolStats } from '../spool/spool.js';
+import type { ClientEvents } from './events.js';
+
+/** Options every kmkit server client takes, on Node and on fetch-only runtimes. */
+export interface ClientOptions extends MessageMappingOptions {
+  /** Your Kissmetrics API key (`_k`). */
+  readonly apiKey: string;
+  /** Base URL of the tracking API, default `https://trk.kissmetrics.io` (a proxy path works). */
+  readonly endpoint?: string;
+  /** Requests in flight at once (and keep-alive connections). Default 16. */
+  readonly concurrency?: number;
+  /** Each attempt is aborted and retried after this long without an answer. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** Overrides of the retry policy (attempts, backoff, maximum age). */
+  readonly retry?: Partial<RetryPolicy>;
+  /** At most this many requests queued (in flight included). Default 10,000. */
+  readonly maxQueueLength?: number;
+  /** At most this many bytes of URLs and bodies queued. Default 16 MiB. */
+  readonly maxQueueBytes?: number;
+  /**
+   * At a cap: `'refuse'` (default) turns new events away, `'drop-oldest'` evicts the oldest waiting
+   * ones. Each loss is a `drop` event and counted in `stats().dropped`: never silent.
+   */
+  readonly overflow?: OverflowPolicy;
+  /** Past this many bytes of query string a request becomes a POST. Default 2048. */
+  readonly maxQueryBytes?: number;
+  /**
+   * Keeps a serverless invocation alive until its events are delivered: every call hands the
+   * platform a `flush()` promise (Vercel's `waitUntil`, Cloudflare's `ctx.waitUntil`).
+   */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
+  /** Clock, timers and randomness, for tests; any part left out is the system's. */
+  readonly scheduler?: Partial<Scheduler>;
+}
+
+/**
+ * What a call returns, at once (delivery is reported by events and `flush()`).
+ * `accepted` is false when the message was filtered by a plugin or a request of it was refused
+ * at a cap (each refusal is also a `drop` event).
+ */
+export interface CallResult {
+  /** The message's `messageId`, or the one generated for it. */
+  readonly messageId: string;
+  /** True when every request of the message was queued. */
+  readonly accepted: boolean;
+  /** Requests queued for it (an identify with an anonymous id makes two: `/s` and `/a`). */
+  readonly queued: number;
+  /** What the mapping changed or left out; each is also a `warning` event. */
+  readonly warnings: readonly KmWarning[];
+}
+
+/** The engine's counts plus the client's own. `dropped` counts every `drop` event. */
+export interface ClientStats extends DeliveryStats {
+  /** The spool's figures, when there is one. */
+  readonly spool?: SpoolStats;
+}
+
+/** A Kissmetrics server client. Every method that takes a message validates it synchronously. */
+export interface KissmetricsClient {
+  /** Sets the traits on the person (`/s`); with `userId` and `anonymousId` also aliases them. */
+  identify(message: Omit<IdentifyMessage, 'type'>): CallResult;
+  /** Records an event (`/e`) with its properties. */
+  track(message: Omit<TrackMessage, 'type'>): CallResult;
+  /** Records a page view (`Viewed <category> <name> page`). */
+  page(message: Omit<PageMessage, 'type'>): CallResult;
+  /** Records a screen view (`Viewed <category> <name> screen`). */
+  screen(message: Omit<ScreenMessage, 'type'>): CallResult;
+  /** Declares `previousId` (or `anonymousId`) and `userId` one person (`/a`). */
+  alias(message: Omit<AliasMessage, 'type'>): CallResult;
+  /** Sets the group's traits on the person as `Group - <trait>`. */
+  group(message: Omit<GroupMessage, 'type'>): CallResult;
+  /**
+   * Resolves when everything queued before the call is delivered or failed for good (what an
+   * earlier process left in the spool included). Concurrent calls share the work.
+   */
+  flush(): Promise<FlushResult>;
+  /**
+   * Stops accepting events, drains until `timeoutMs` (default 10 s), then aborts what is in flight.
+   * Unsent requests stay in the spool when there is one, else are reported as drops. Idempotent.
+   */
+  close(options?: { readonly timeoutMs?: number }): Promise<CloseResult>;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<K extends keyof ClientEvents>(
+    event: K,
+    listener: (payload: ClientEvents[K]) => void,
+  ): () => void;
+  /** Counts and state. */
+  stats(): ClientStats;
+}
+
+/** What a runtime gives the client: how to send, and where to persist. */
+export interface ClientRuntime {
+  readonly transport: Transport;
+  /** Releases the transport's connections after `close()`. */
+  readonly closeTransport?: () => Promise<void>;
+  readonly spool?: Spool;
+  /** Set by the runtime to receive its transport's and spool's warnings. */
+  readonly bindWarnings?: (emit: (warning: ClientEvents['warning']) => void) => void;
+}
+
+/** The default concurrency: on a 50 ms round trip, 16 connections carry about 320 requests/s. */
+export const DEFAULT_CONCURRENCY = 16;
+
+/**
+ * Creates a client on a runtime's transport: parse, map, encode, then queue in the delivery engine.
+ * Used by `createKissmetrics` of `@kmkit/node` and of `@kmkit/node/edge`.
+ */
+export function createClient(options: ClientOptions, runtime: ClientRuntime): KissmetricsClient {
+  const {
+    apiKey,
+    endpoint,
+    concurrency = DEFAULT_CONCURRENCY,
+    timeoutMs,
+    retry,
+    maxQueueLength,
+    maxQueueBytes,
+    overflow,
+    maxQueryBytes,
+    waitUntil,
+    scheduler,
+    ...mapping
+  } = options;
+  const { spool } = runtime;
+  const clock: Scheduler = { ...systemScheduler, ...scheduler };
+  // Validates the key and endpoint now, rather than at the first call.
+  toTrackingRequest({ type: 'set', person: 'check', properties: {} }, { apiKey, endpoint });
+
+  const emitter = createEmitter<ClientEvents>((error, event) => {
+    if (event !== 'warning') {
+      emitter.emit('warning', {
+        code: 'listener_failed',
+        message: `a "${String(event)}" listener threw`,
+        error,
+      });
+    }
+  });
+  runtime.bindWarnings?.((warning) => emitter.emit('warning', warning));
+
+  const queue = createDeliveryQueue({
+    transport: runtime.transport,
+    ...(spool === undefined ? {} : { store: spool.store }),
+    retry: timeoutMs === undefined ? { ...retry } : { ...retry, timeoutMs },
+    concurrency,
+    ...(maxQueueLength === undefined ? {} : { maxQueueLength }),
+    ...(maxQueueBytes === undefined ? {} : { maxQueueBytes }),
+    ...(overflow === undefined ? {} : { overflow }),
+    scheduler: clock,
+  });
+  queue.on('delivered', (event) => emitter.emit('delivered', event));
+  queue.on('retry', (event) => emitter.emit('retry', event));
+  queue.on('error', (event) => emitter.emit('error', event));
+  queue.on('drop', (event) => emitter.emit('drop', event));
+  queue.on('warning', (event) => emitter.emit('warning', event));
+
+  const prepare = createMessagePreparer(mapping, clock.now);
+  const encoding = {
+    apiKey,
+    ...(endpoint === undefined ? {} : { endpoint }),
+    ...(maxQueryBytes === undefined ? {} : { maxQueryBytes }),
+  };
+  // Drops the engine does not see (spool full, plugins), in totals and since the last flush.
+  let ownDropped = 0;
+  let ownDroppedSinceFlush = 0;
+  let closing: Promise<CloseResult> | undefined;
+  let flushScheduled = false;
+
+  function refuseSpoolFull(request: TrackingRequest) {
+    ownDropped++;
+    ownDroppedSinceFlush++;
+    emitter.emit('drop', {
+      reason: 'spool_full',
+      request,
+      message:
+        'the spool journal is full (spool.maxBytes): Kissmetrics has not acknowledged enough of it yet',
+    });
+  }
+
+  function enqueue(request: TrackingRequest): boolean {
+    if (spool && !closing) {
+      if (!spool.fits(request.url.length + (request.body?.length ?? 0))) {
+        refuseSpoolFull(request);
+        return false;
+      }
+    }
+    return queue.enqueue(request).accepted;
+  }
+
+  function scheduleFlush() {
+    if (!waitUntil || flushScheduled) return;
+    flushScheduled = true;
+    // One flush for every call made in the same tick.
+    const flushing = Promise.resolve().then(() => {
+      flushScheduled = false;
+      return flush();
+    });
+    waitUntil(flushing);
+  }
+
+  function call(type: SpecMessageType, message: unknown): CallResult {
+    const { event, commands, warnings } = prepare(type, message);
+    // Encode everything before queueing anything: an invalid message reaches no queue.
+    const requests = commands.map((command) => toTrackingRequest(command, encoding));
+    let queued = 0;
+    for (const request of requests) if (enqueue(request)) queued++;
+    for (const warning of warnings) {
+      emitter.emit('warning', { ...warning, messageId: event.messageId });
+    }
+    if (queued > 0) scheduleFlush();
+    return { messageId: event.messageId, accepted: queued === requests.length, queued, warnings };
+  }
+
+  async function flush(): Promise<FlushResult> {
+    const dropped = ownDroppedSinceFlush;
+    ownDroppedSinceFlush = 0;
+    const result = await queue.flush();
+    spool?.sync();
+    return { ...result, dropped: result.dropped + dropped };
+  }
+
+  function close(closeOptions: { timeoutMs?: number } = {}): Promise<CloseResult> {
+    closing ??= (async () => {
+      const dropped = ownDroppedSinceFlush;
+      ownDroppedSinceFlush = 0;
+      const result = await queue.close(closeOptions);
+      spool?.close();
+      await runtime.closeTransport?.();
+      return { ...result, dropped: result.dropped + dropped };
+    })();
+    return closing;
+  }
+
+  return {
+    identify: (message) => call('identify', message),
+    track: (message) => call('track', message),
+    page: (message) => call('page', message),
+    screen: (message) => call('screen', message),
+    alias: (message) => call('alias', message),
+    group: (message) => call('group', message),
+    flush,
+    close,
+    on: emitter.on,
+    stats() {
+      const stats = queue.stats();
+      return {
+        ...stats,
+        dropped: stats.dropped + ownDropped,
+        ...(spool === undefined ? {} : { spool: spool.stats() }),
+      };
+    },
+  };
+}

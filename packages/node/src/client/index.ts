@@ -1,0 +1,17 @@
+export {
+  type CallResult,
+  type ClientOptions,
+  type ClientRuntime,
+  type ClientStats,
+  createClient,
+  DEFAULT_CONCURRENCY,
+  type KissmetricsClient,
+} from './client.js';
+export type {
+  ClientEventName,
+  ClientEvents,
+  MappingWarning,
+  PluginDrop,
+  SpoolFullDrop,
+  TransportWarning,
+} from './events.js';

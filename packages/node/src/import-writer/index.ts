@@ -1,0 +1,6 @@
+export {
+  createImportWriter,
+  type ImportSummary,
+  type ImportWriter,
+  type ImportWriterOptions,
+} from './import-writer.js';

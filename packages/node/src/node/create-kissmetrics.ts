@@ -1,0 +1,73 @@
+import {
+  type ClientEvents,
+  type ClientOptions,
+  createClient,
+  DEFAULT_CONCURRENCY,
+  type KissmetricsClient,
+} from '../client/index.js';
+import { openSpool, type SpoolOptions } from '../spool/index.js';
+import { createNodeTransport, type RequestDispatcher } from '../transport/index.js';
+
+/** Options of the Node client. */
+export interface KissmetricsOptions extends ClientOptions {
+  /**
+   * A crash-safe spool: every request is written to an append-only journal in `dir` before the
+   * call returns, and acknowledged once settled, so a new client on the same directory delivers
+   * what a crashed process (`kill -9`) left. One process per directory.
+   */
+  readonly spool?: SpoolOptions;
+  /** An undici dispatcher to send through (a `ProxyAgent`, a `MockAgent`); you close it. */
+  readonly dispatcher?: RequestDispatcher;
+  /** A `fetch` to send with instead of undici's pool (slower; for instrumented fetches). */
+  readonly fetch?: typeof fetch;
+  /** How long idle keep-alive connections stay open. Default 30 s. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+/**
+ * Creates the Kissmetrics server client for Node.js: spec messages in (`track({ userId, event,
+ * properties })`), Kissmetrics requests out over a keep-alive undici pool with bounded concurrency,
+ * retries, bounded memory and an optional crash-safe spool.
+ *
+ * @example
+ * ```ts
+ * const km = createKissmetrics({ apiKey: process.env.KM_API_KEY! });
+ * km.track({ userId: 'bob@example.com', event: 'Signed Up', properties: { plan: 'pro' } });
+ * await km.close();
+ * ```
+ *
+ * @throws {KmValidationError} for a missing `apiKey` or a bad `endpoint` or option.
+ * @throws {KmSpoolError} when the spool directory is used by another live process or unwritable.
+ */
+export function createKissmetrics(options: KissmetricsOptions): KissmetricsClient {
+  const { spool: spoolOptions, dispatcher, fetch, keepAliveTimeoutMs, ...clientOptions } = options;
+  let emitWarning: ((warning: ClientEvents['warning']) => void) | undefined;
+  const early: ClientEvents['warning'][] = [];
+  const warn = (warning: ClientEvents['warning']) => {
+    if (emitWarning) emitWarning(warning);
+    else early.push(warning);
+  };
+  const transport = createNodeTransport({
+    connections: clientOptions.concurrency ?? DEFAULT_CONCURRENCY,
+    ...(dispatcher === undefined ? {} : { dispatcher }),
+    ...(fetch === undefined ? {} : { fetch }),
+    ...(keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs }),
+    onFallback: (message) => warn({ code: 'transport_fallback', message }),
+  });
+  const spool = spoolOptions === undefined ? undefined : openSpool(spoolOptions, warn);
+  try {
+    return createClient(clientOptions, {
+      transport,
+      closeTransport: () => transport.destroy(),
+      ...(spool === undefined ? {} : { spool }),
+      bindWarnings(emit) {
+        emitWarning = emit;
+        for (const warning of early.splice(0)) emit(warning);
+      },
+    });
+  } catch (error) {
+    // A bad option: release the spool's lock so a corrected client can take it.
+    spool?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,1 @@
+export { createKissmetrics, type KissmetricsOptions } from './create-kissmetrics.js';

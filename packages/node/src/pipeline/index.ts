@@ -1,0 +1,6 @@
+export {
+  createMessagePreparer,
+  type MessageMappingOptions,
+  type MessagePreparer,
+  type PreparedMessage,
+} from './prepare-message.js';

@@ -1,0 +1,9 @@
+export {
+  createNodeTransport,
+  dispatcherSend,
+  type NodeTransport,
+  type NodeTransportKind,
+  type NodeTransportOptions,
+  supportsUndici,
+} from './node-transport.js';
+export type { RequestDispatcher } from './request-dispatcher.js';
