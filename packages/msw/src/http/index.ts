@@ -6,3 +6,4 @@ export {
   TRACKING_GIF,
   textResponse,
 } from './responses.js';
+export { bothSchemes, urlRoute } from './route.js';

@@ -1,7 +1,14 @@
 import { KmValidationError, parseTrackingRequest } from '@kmkit/core';
 import { type HttpHandler, http } from 'msw';
 import { createFaultInjector, type FaultController, type FaultPlans } from '../faults/index.js';
-import { decodeComponent, gifResponse, scriptResponse, textResponse } from '../http/index.js';
+import {
+  bothSchemes,
+  decodeComponent,
+  gifResponse,
+  scriptResponse,
+  textResponse,
+  urlRoute,
+} from '../http/index.js';
 import {
   KISSMETRICS_TRACKING_ENDPOINT,
   type KissmetricsLibraryOptions,
@@ -110,12 +117,6 @@ export const KISSMETRICS_HOSTS = {
   productScripts: ['scripts.kissmetrics.io', 'scripts.kissmetrics.com'],
 } as const;
 
-const PATHS: readonly TrackingPath[] = ['/e', '/s', '/a'];
-
-function bothSchemes(hosts: readonly string[]): string[] {
-  return hosts.flatMap((host) => [`https://${host}`, `http://${host}`]);
-}
-
 function checkEndpoint(endpoint: unknown, index: number): string {
   const path = `endpoints[${index}]`;
   let url: URL | undefined;
@@ -214,49 +215,43 @@ export function createKissmetricsEmulator(
     if (!trackingBases.includes(base)) trackingBases.push(base);
   }
 
-  const trackingHandlers = trackingBases.flatMap((base) =>
-    PATHS.flatMap((path) => {
-      const route = path.slice(1) as KissmetricsRoute;
-      const resolver = ({ request }: { request: Request }) =>
-        faults.answer(route, async () => {
-          const body = request.method === 'POST' ? await request.text() : null;
-          receive(request.method, request.url, path, body);
-          return gifResponse(cors);
-        });
-      return [http.get(`${base}${path}`, resolver), http.post(`${base}${path}`, resolver)];
-    }),
-  );
+  const trackingRoute = urlRoute(trackingBases, '/[esa]');
+  const answerTracking = ({ request }: { request: Request }) => {
+    const path = new URL(request.url).pathname.slice(-2) as TrackingPath;
+    return faults.answer(path.slice(1) as KissmetricsRoute, async () => {
+      const body = request.method === 'POST' ? await request.text() : null;
+      receive(request.method, request.url, path, body);
+      return gifResponse(cors);
+    });
+  };
 
   const libraryOptions = {
     endpoint: options.library?.endpoint ?? KISSMETRICS_TRACKING_ENDPOINT,
     visitedSite: options.library?.visitedSite ?? false,
   };
   const library = kissmetricsLibraryScript(libraryOptions);
-  const libraryHandlers = bothSchemes(KISSMETRICS_HOSTS.library).map((base) =>
-    http.get(`${base}/i.js`, () => faults.answer('js', () => scriptResponse(library))),
-  );
-  // A RegExp without groups: MSW would decode a `:file` parameter and throw on a malformed escape.
-  const productScriptRoute = new RegExp(
-    `^https?://(?:${KISSMETRICS_HOSTS.productScripts.map((host) => host.replaceAll('.', '\\.')).join('|')})/[^/]+$`,
-  );
-  const productScriptHandlers = [
-    http.get(productScriptRoute, ({ request }) =>
-      faults.answer('js', () => {
-        const file = new URL(request.url).pathname.slice(1);
-        const apiKey = file.endsWith('.2.js')
-          ? (decodeComponent(file.slice(0, -'.2.js'.length)) ?? '')
-          : '';
-        // The real CDN has no script for a product that does not exist.
-        if (apiKey === '' || (apiKeys && !apiKeys.has(apiKey))) {
-          return textResponse('Not Found', false, 404);
-        }
-        return scriptResponse(kissmetricsLibraryScript({ ...libraryOptions, apiKey }));
-      }),
-    ),
-  ];
+  const libraryRoute = urlRoute(bothSchemes(KISSMETRICS_HOSTS.library), '/i\\.js');
+  const productScriptRoute = urlRoute(bothSchemes(KISSMETRICS_HOSTS.productScripts), '/[^/]+');
+  const answerProductScript = ({ request }: { request: Request }) =>
+    faults.answer('js', () => {
+      const file = new URL(request.url).pathname.slice(1);
+      const apiKey = file.endsWith('.2.js')
+        ? (decodeComponent(file.slice(0, -'.2.js'.length)) ?? '')
+        : '';
+      // The real CDN has no script for a product that does not exist.
+      if (apiKey === '' || (apiKeys && !apiKeys.has(apiKey))) {
+        return textResponse('Not Found', false, 404);
+      }
+      return scriptResponse(kissmetricsLibraryScript({ ...libraryOptions, apiKey }));
+    });
 
   return {
-    handlers: [...trackingHandlers, ...libraryHandlers, ...productScriptHandlers],
+    handlers: [
+      http.get(trackingRoute, answerTracking),
+      http.post(trackingRoute, answerTracking),
+      http.get(libraryRoute, () => faults.answer('js', () => scriptResponse(library))),
+      http.get(productScriptRoute, answerProductScript),
+    ],
     people: () => store.people(),
     person: (identity) => store.person(identity),
     propertyHistory: (identity, property) => store.propertyHistory(identity, property),

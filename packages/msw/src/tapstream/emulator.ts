@@ -2,12 +2,14 @@ import { KmValidationError } from '@kmkit/core';
 import { delay, type HttpHandler, http } from 'msw';
 import { createFaultInjector, type FaultController, type FaultPlans } from '../faults/index.js';
 import {
+  bothSchemes,
   decodeComponent,
   gifResponse,
   jsonResponse,
   readRequestParams,
   scriptResponse,
   textResponse,
+  urlRoute,
 } from '../http/index.js';
 import { characterCount } from '../kissmetrics/names.js';
 import { unsafeEventNameReason } from './event-name.js';
@@ -112,10 +114,6 @@ export const TAPSTREAM_HOSTS = {
 
 const MAX_CUSTOM_LENGTH = 255;
 
-function bothSchemes(host: string): string[] {
-  return [`https://${host}`, `http://${host}`];
-}
-
 function invalid(path: string, message: string): KmValidationError {
   return new KmValidationError('invalid_option', path, message);
 }
@@ -157,19 +155,14 @@ function checkOptions(options: TapstreamEmulatorOptions): void {
 
 /**
  * The account and the rest of an API path (`/<account>/<kind>/<tail>`), the tail still
- * percent-encoded so that an encoded `/` stays inside its segment. Handlers match with RegExps
- * without groups, so that MSW never decodes (and never throws on) a malformed escape.
+ * percent-encoded so that an encoded `/` stays inside its segment. A malformed account escape
+ * gives no account (answered 403).
  */
 function apiPath(request: Request, kind: 'hit' | 'event'): { account?: string; tail: string } {
   const path = new URL(request.url).pathname;
   const marker = `/${kind}/`;
   const at = path.indexOf(marker, 1);
   return { account: decodeComponent(path.slice(1, at)), tail: path.slice(at + marker.length) };
-}
-
-/** Matches `<base>/<account>/<kind>/<anything>` on both schemes of a host. */
-function apiRoute(host: string, kind: 'hit' | 'event'): RegExp {
-  return new RegExp(`^https?://${host.replaceAll('.', '\\.')}/[^/]+/${kind}/.*$`);
 }
 
 /**
@@ -260,9 +253,6 @@ export function createTapstreamEmulator(options: TapstreamEmulatorOptions = {}):
     }
   };
 
-  const authenticatedAccount = (secret: string | null): string | undefined =>
-    secret === null ? undefined : accountBySecret.get(secret);
-
   const hitResolver = ({ request }: { request: Request }) =>
     faults.answer('hit', async () => {
       const { account, tail } = apiPath(request, 'hit');
@@ -348,7 +338,7 @@ export function createTapstreamEmulator(options: TapstreamEmulatorOptions = {}):
     ({ request }: { request: Request }) =>
       faults.answer(route, async () => {
         const query = new URL(request.url).searchParams;
-        const account = authenticatedAccount(query.get('secret'));
+        const account = accountBySecret.get(query.get('secret') ?? '');
         if (account === undefined) return jsonResponse({ error: 'Forbidden' }, cors, 403);
         const uuid = query.get('event_session');
         if (!uuid) return jsonResponse({ error: 'event_session is required' }, cors, 400);
@@ -367,19 +357,17 @@ export function createTapstreamEmulator(options: TapstreamEmulatorOptions = {}):
         return jsonResponse(route === 'lookup' ? conversion : toTimelineSummary(conversion), cors);
       });
 
+  const api = bothSchemes([TAPSTREAM_HOSTS.api]);
+  const reporting = bothSchemes([TAPSTREAM_HOSTS.reporting]);
   const handlers: HttpHandler[] = [
-    ...bothSchemes(TAPSTREAM_HOSTS.cdn).map((base) =>
-      http.get(`${base}/static/js/tapstream.js`, () =>
-        faults.answer('js', () => scriptResponse(script)),
-      ),
+    http.get(urlRoute(bothSchemes([TAPSTREAM_HOSTS.cdn]), '/static/js/tapstream\\.js'), () =>
+      faults.answer('js', () => scriptResponse(script)),
     ),
-    http.get(apiRoute(TAPSTREAM_HOSTS.api, 'hit'), hitResolver),
-    http.post(apiRoute(TAPSTREAM_HOSTS.api, 'hit'), hitResolver),
-    http.post(apiRoute(TAPSTREAM_HOSTS.api, 'event'), eventResolver),
-    ...bothSchemes(TAPSTREAM_HOSTS.reporting).flatMap((base) => [
-      http.get(`${base}/v1/timelines/lookup`, reportingResolver('lookup')),
-      http.get(`${base}/v1/timelines/summary`, reportingResolver('summary')),
-    ]),
+    http.get(urlRoute(api, '/[^/]+/hit/.*'), hitResolver),
+    http.post(urlRoute(api, '/[^/]+/hit/.*'), hitResolver),
+    http.post(urlRoute(api, '/[^/]+/event/.*'), eventResolver),
+    http.get(urlRoute(reporting, '/v1/timelines/lookup'), reportingResolver('lookup')),
+    http.get(urlRoute(reporting, '/v1/timelines/summary'), reportingResolver('summary')),
   ];
 
   return {
@@ -401,17 +389,21 @@ export function createTapstreamEmulator(options: TapstreamEmulatorOptions = {}):
           `no click timeline "${timelineId}": fire a hit with it first (see timelines())`,
         );
       }
+      promoteDue();
       const session = store.attribute(eventSession, timelineId, now() + delayMs);
-      if (session.attributedAt! > now()) pending.add(session);
-      else postBack(session);
-      if (delayMs > 0) {
+      const remaining = session.attributedAt! - now();
+      if (remaining <= 0) {
+        postBack(session);
+      } else if (!pending.has(session)) {
+        pending.add(session);
         const timer = setTimeout(() => {
           timers.delete(timer);
           promoteDue();
-        }, delayMs);
+        }, remaining);
+        // Where timers can be unreferenced (Node), a pending attribution never holds the process.
+        (timer as { unref?: () => void }).unref?.();
         timers.add(timer);
       }
-      promoteDue();
     },
     postbacks() {
       promoteDue();
