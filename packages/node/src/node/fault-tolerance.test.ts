@@ -57,7 +57,7 @@ describe('fault tolerance', () => {
     // The faults really happened, of every kind, at about the rate asked.
     const calls = endpoint.km.faults.calls('e');
     const injected = endpoint.km.faults.counts().e ?? {};
-    const failures = Object.values(injected).reduce((sum, count) => sum + (count ?? 0), 0);
+    const failures = Object.values(injected).reduce<number>((sum, count) => sum + (count ?? 0), 0);
     expect(Object.keys(injected).sort()).toEqual(['429', '503', 'delay', 'network-error']);
     expect(failures / calls).toBeGreaterThan(0.15);
     expect(failures / calls).toBeLessThan(0.21);
