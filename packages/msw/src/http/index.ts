@@ -1,3 +1,4 @@
+export { characterCount } from './characters.js';
 export { decodeComponent, readRequestParams } from './form.js';
 export {
   gifResponse,

@@ -10,10 +10,3 @@ export function toKissmetricsName(name: string): string {
 export function kissmetricsNameKey(name: string): string {
   return toKissmetricsName(name).toLowerCase();
 }
-
-/** Length in characters (code points), the unit of Kissmetrics' 255 and 512 limits. */
-export function characterCount(text: string): number {
-  let count = 0;
-  for (const _ of text) count++;
-  return count;
-}

@@ -1,4 +1,4 @@
-import { characterCount } from './names.js';
+import { characterCount } from '../http/index.js';
 
 /** The Kissmetrics tracking API paths. */
 export type TrackingPath = '/e' | '/s' | '/a';

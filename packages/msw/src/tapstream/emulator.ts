@@ -3,6 +3,7 @@ import { delay, type HttpHandler, http } from 'msw';
 import { createFaultInjector, type FaultController, type FaultPlans } from '../faults/index.js';
 import {
   bothSchemes,
+  characterCount,
   decodeComponent,
   gifResponse,
   jsonResponse,
@@ -11,7 +12,6 @@ import {
   textResponse,
   urlRoute,
 } from '../http/index.js';
-import { characterCount } from '../kissmetrics/names.js';
 import { unsafeEventNameReason } from './event-name.js';
 import { expandPostbackUrl, type PostbackTemplate } from './postbacks.js';
 import { toTimelineSummary } from './summary.js';

@@ -1,4 +1,4 @@
-import { characterCount } from '../kissmetrics/names.js';
+import { characterCount } from '../http/index.js';
 
 /** The longest event name the emulator takes, in characters (the SDKs' parameter limit). */
 export const MAX_EVENT_NAME_LENGTH = 255;
