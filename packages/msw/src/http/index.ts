@@ -1,5 +1,6 @@
 export { characterCount } from './characters.js';
 export { decodeComponent, readRequestParams } from './form.js';
+export { fillScript, READ_COOKIE_FUNCTION } from './page-script.js';
 export {
   gifResponse,
   jsonResponse,

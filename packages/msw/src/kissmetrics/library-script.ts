@@ -1,3 +1,5 @@
+import { fillScript, READ_COOKIE_FUNCTION } from '../http/index.js';
+
 /** Options of {@link kissmetricsLibraryScript}. */
 export interface KissmetricsLibraryOptions {
   /**
@@ -21,7 +23,7 @@ export interface KissmetricsLibraryOptions {
 /** The tracking host the real library sends to. */
 export const KISSMETRICS_TRACKING_ENDPOINT = 'https://trk.kissmetrics.io';
 
-// The library, in plain ES2017 for any browser a test runs. Constants are spliced in as JSON.
+// The library, in plain ES2017 for any browser a test runs. Options are filled in as JSON.
 const LIBRARY = `(function (window, document) {
   'use strict';
   var API_KEY = __API_KEY__;
@@ -35,19 +37,7 @@ const LIBRARY = `(function (window, document) {
   var SESSION = 30 * 60;
   var inFlight = [];
 
-  function readCookie(name) {
-    var cookies = document.cookie ? document.cookie.split('; ') : [];
-    for (var i = 0; i < cookies.length; i++) {
-      var separator = cookies[i].indexOf('=');
-      if (cookies[i].slice(0, separator) !== name) continue;
-      try {
-        return decodeURIComponent(cookies[i].slice(separator + 1));
-      } catch (error) {
-        return null;
-      }
-    }
-    return null;
-  }
+  ${READ_COOKIE_FUNCTION}
 
   function writeCookie(name, value, maxAge) {
     var cookie = name + '=' + encodeURIComponent(value) + '; path=/; max-age=' + maxAge + '; SameSite=Lax';
@@ -228,8 +218,9 @@ const LIBRARY = `(function (window, document) {
  */
 export function kissmetricsLibraryScript(options: KissmetricsLibraryOptions = {}): string {
   const endpoint = (options.endpoint ?? KISSMETRICS_TRACKING_ENDPOINT).replace(/\/+$/, '');
-  // Replacer functions, so that a `$` in a value is never read as a replacement pattern.
-  return LIBRARY.replace('__API_KEY__', () => JSON.stringify(options.apiKey ?? null))
-    .replace('__ENDPOINT__', () => JSON.stringify(endpoint))
-    .replace('__VISITED_SITE__', () => JSON.stringify(options.visitedSite === true));
+  return fillScript(LIBRARY, {
+    API_KEY: options.apiKey ?? null,
+    ENDPOINT: endpoint,
+    VISITED_SITE: options.visitedSite === true,
+  });
 }

@@ -4,24 +4,12 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createKissmetricsEmulator, type KissmetricsEmulator } from './emulator.js';
 import '../../test/page-globals.js';
+import { kissmetricsSnippet } from '../../test/snippets.js';
 
 const SITE = 'https://site.test/';
 const API_KEY = 'km-key';
 
-// The usual Kissmetrics snippet: queue, key, and the two scripts loaded asynchronously.
-const SNIPPET = `
-  var _kmq = _kmq || [];
-  var _kmk = _kmk || '${API_KEY}';
-  function _kms(u) {
-    setTimeout(function () {
-      var d = document, f = d.getElementsByTagName('script')[0], s = d.createElement('script');
-      s.type = 'text/javascript'; s.async = true; s.src = u;
-      f.parentNode.insertBefore(s, f);
-    }, 1);
-  }
-  _kms('//i.kissmetrics.io/i.js');
-  _kms('//scripts.kissmetrics.io/' + _kmk + '.2.js');
-`;
+const SNIPPET = kissmetricsSnippet(API_KEY);
 
 function pageHandler(script: string) {
   const html = `<!doctype html><html><head><script>${SNIPPET}</script><script>${script}</script></head><body></body></html>`;

@@ -1,3 +1,5 @@
+import { fillScript, READ_COOKIE_FUNCTION } from '../http/index.js';
+
 /** Options of {@link tapstreamTrackerScript}. */
 export interface TapstreamTrackerOptions {
   /** Base URL hits are sent to. Default `https://api.tapstream.com`. */
@@ -14,7 +16,7 @@ export const TAPSTREAM_API = 'https://api.tapstream.com';
 /** The cookie the emulated web tracker keeps the click timeline in (Tapstream never published its own). */
 export const TAPSTREAM_TIMELINE_COOKIE = '_tsclick';
 
-// The web tracker, in plain ES2017. Constants are spliced in as JSON.
+// The web tracker, in plain ES2017. Options are filled in as JSON.
 const TRACKER = `(function (window, document) {
   'use strict';
   if (window._tsq && window._tsq.emulated === true) return;
@@ -31,19 +33,7 @@ const TRACKER = `(function (window, document) {
     window.console.error('[emulated Tapstream] ' + message);
   }
 
-  function readCookie(name) {
-    var cookies = document.cookie ? document.cookie.split('; ') : [];
-    for (var i = 0; i < cookies.length; i++) {
-      var separator = cookies[i].indexOf('=');
-      if (cookies[i].slice(0, separator) !== name) continue;
-      try {
-        return decodeURIComponent(cookies[i].slice(separator + 1));
-      } catch (error) {
-        return null;
-      }
-    }
-    return null;
-  }
+  ${READ_COOKIE_FUNCTION}
 
   // The click timeline: a random id kept in a first-party cookie and sent with every hit.
   var timeline = readCookie(COOKIE);
@@ -153,8 +143,9 @@ const TRACKER = `(function (window, document) {
  * `<apiBase>/<account>/hit/<tracker>.gif?__ts=<tags>&__tl=<timeline>&custom-<key>=<value>...`.
  */
 export function tapstreamTrackerScript(options: TapstreamTrackerOptions = {}): string {
-  const api = (options.apiBase ?? TAPSTREAM_API).replace(/\/+$/, '');
-  return TRACKER.replace('__API__', () => JSON.stringify(api))
-    .replace('__COOKIE__', () => JSON.stringify(options.cookieName ?? TAPSTREAM_TIMELINE_COOKIE))
-    .replace('__PAGE_TRACKER__', () => JSON.stringify(options.pageTracker ?? 'javascript_tracker'));
+  return fillScript(TRACKER, {
+    API: (options.apiBase ?? TAPSTREAM_API).replace(/\/+$/, ''),
+    COOKIE: options.cookieName ?? TAPSTREAM_TIMELINE_COOKIE,
+    PAGE_TRACKER: options.pageTracker ?? 'javascript_tracker',
+  });
 }

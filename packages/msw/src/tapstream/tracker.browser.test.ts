@@ -7,35 +7,13 @@ import { createKissmetricsEmulator } from '../kissmetrics/index.js';
 import { createTapstreamEmulator } from './emulator.js';
 import { TAPSTREAM_TIMELINE_COOKIE } from './tracker-script.js';
 import '../../test/page-globals.js';
+import { kissmetricsSnippet, TAPSTREAM_SNIPPET } from '../../test/snippets.js';
 
 const SITE = 'https://site.test/';
 const ACCOUNT = { name: 'acme', secret: 's3cret' };
 const KM_KEY = 'km-key';
 
-const TAPSTREAM_SNIPPET = `
-  var _tsq = _tsq || [];
-  (function () {
-    var s = document.createElement('script');
-    s.type = 'text/javascript'; s.async = true;
-    s.src = '//cdn.tapstream.com/static/js/tapstream.js';
-    var x = document.getElementsByTagName('script')[0];
-    x.parentNode.insertBefore(s, x);
-  })();
-`;
-
-const KISSMETRICS_SNIPPET = `
-  var _kmq = _kmq || [];
-  var _kmk = _kmk || '${KM_KEY}';
-  function _kms(u) {
-    setTimeout(function () {
-      var d = document, f = d.getElementsByTagName('script')[0], s = d.createElement('script');
-      s.type = 'text/javascript'; s.async = true; s.src = u;
-      f.parentNode.insertBefore(s, f);
-    }, 1);
-  }
-  _kms('//i.kissmetrics.io/i.js');
-  _kms('//scripts.kissmetrics.io/' + _kmk + '.2.js');
-`;
+const KISSMETRICS_SNIPPET = kissmetricsSnippet(KM_KEY);
 
 const km = createKissmetricsEmulator({ apiKeys: [KM_KEY] });
 const ts = createTapstreamEmulator({ accounts: [ACCOUNT] });
