@@ -1,17 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import {
-  bundleForBrowser,
-  collectPageErrors,
-  launchChromium,
-  routeToMsw,
-} from '@kmkit/test-chromium';
-import { HttpResponse, http } from 'msw';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser, collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SITE, sitePage, useChromium } from '../test/chromium.js';
 import '../test/page-globals.js';
-
-const SITE = 'https://site.test/';
 
 // Everything the page needs runs in the page: the emulators answer through MSW's service worker,
 // and this process only serves the page, the bundle and the worker script.
@@ -44,20 +36,13 @@ const PAGE = `<!doctype html><html><head><script src="/emulators.js"></script><s
     });
 </script></head><body></body></html>`;
 
-let browser: Browser;
-let context: BrowserContext;
+const chromium = useChromium();
 let bundle: string;
 beforeAll(async () => {
-  [browser, bundle] = await Promise.all([
-    launchChromium(),
-    bundleForBrowser(new URL('../test/worker-page.ts', import.meta.url), {
-      globalName: 'kmkitMsw',
-    }),
-  ]);
+  bundle = await bundleForBrowser(new URL('../test/worker-page.ts', import.meta.url), {
+    globalName: 'kmkitMsw',
+  });
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-}, 30_000);
 
 describe('the emulators in a page, with setupWorker', { timeout: 30_000 }, () => {
   it('bundles for the browser (no Node built-ins) and emulates Kissmetrics and Tapstream inside the page', async () => {
@@ -65,14 +50,11 @@ describe('the emulators in a page, with setupWorker', { timeout: 30_000 }, () =>
       createRequire(import.meta.url).resolve('msw/mockServiceWorker.js'),
       'utf8',
     );
-    const js = { 'content-type': 'application/javascript' };
-    context = await browser.newContext();
-    const route = await routeToMsw(context, [
-      http.get(SITE, () => new HttpResponse(PAGE, { headers: { 'content-type': 'text/html' } })),
-      http.get(`${SITE}emulators.js`, () => new HttpResponse(bundle, { headers: js })),
-      http.get(`${SITE}mockServiceWorker.js`, () => new HttpResponse(worker, { headers: js })),
-      http.get(`${SITE}favicon.ico`, () => new HttpResponse(null, { status: 404 })),
-    ]);
+    const context = await chromium.newContext();
+    const route = await routeToMsw(
+      context,
+      sitePage(PAGE, { '/emulators.js': bundle, '/mockServiceWorker.js': worker }),
+    );
     const page = await context.newPage();
     const errors = collectPageErrors(page);
     await page.goto(SITE);
@@ -97,6 +79,5 @@ describe('the emulators in a page, with setupWorker', { timeout: 30_000 }, () =>
     expect(errors).toEqual([]);
     // Nothing reached this process but the page, the bundle and the worker script.
     expect(route.unhandled).toEqual([]);
-    await context.close();
   });
 });

@@ -1,37 +1,22 @@
-import { collectPageErrors, launchChromium, routeToMsw } from '@kmkit/test-chromium';
-import { HttpResponse, http } from 'msw';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createKissmetricsEmulator, type KissmetricsEmulator } from './emulator.js';
+import { collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SITE, sitePage, useChromium } from '../../test/chromium.js';
 import '../../test/page-globals.js';
 import { kissmetricsSnippet } from '../../test/snippets.js';
+import { createKissmetricsEmulator, type KissmetricsEmulator } from './emulator.js';
 
-const SITE = 'https://site.test/';
 const API_KEY = 'km-key';
 
-const SNIPPET = kissmetricsSnippet(API_KEY);
+/** A page with the Kissmetrics snippet, then `script`. */
+const pageWith = (script: string) =>
+  sitePage(
+    `<!doctype html><html><head><script>${kissmetricsSnippet(API_KEY)}</script><script>${script}</script></head><body></body></html>`,
+  );
 
-function pageHandler(script: string) {
-  const html = `<!doctype html><html><head><script>${SNIPPET}</script><script>${script}</script></head><body></body></html>`;
-  return http.get(SITE, () => new HttpResponse(html, { headers: { 'content-type': 'text/html' } }));
-}
-
-const noFavicon = http.get(`${SITE}favicon.ico`, () => new HttpResponse(null, { status: 404 }));
-
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-}, 30_000);
-
+const chromium = useChromium();
 const km = createKissmetricsEmulator({ apiKeys: [API_KEY] });
-afterEach(async () => {
-  km.reset();
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
-});
+afterEach(() => km.reset());
 
 interface OpenPage {
   readonly page: Page;
@@ -45,9 +30,8 @@ async function openPage(
   options: { emulator?: KissmetricsEmulator; context?: BrowserContext } = {},
 ): Promise<OpenPage> {
   const emulator = options.emulator ?? km;
-  const context = options.context ?? (await browser.newContext());
-  if (!options.context) contexts.push(context);
-  const route = await routeToMsw(context, [...emulator.handlers, pageHandler(script), noFavicon]);
+  const context = options.context ?? (await chromium.newContext());
+  const route = await routeToMsw(context, [...emulator.handlers, ...pageWith(script)]);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
   await page.goto(SITE);
@@ -171,8 +155,7 @@ describe('the emulated Kissmetrics JS in Chromium', { timeout: 30_000 }, () => {
   });
 
   it('keeps the anonymous id of an existing km_ai cookie', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await chromium.newContext();
     await context.addCookies([
       { name: 'km_ai', value: encodeURIComponent('Kept+Id/Q=='), url: SITE },
     ]);
@@ -248,15 +231,10 @@ describe('the emulated Kissmetrics JS in Chromium', { timeout: 30_000 }, () => {
   });
 
   it('works with the <key>.2.js alone, as Segment loads it, and sets _kmk from it', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await chromium.newContext();
     const html = `<!doctype html><script>var _kmq = [['record', 'Segment Style']];</script>
       <script src="https://scripts.kissmetrics.io/${API_KEY}.2.js"></script>`;
-    await routeToMsw(context, [
-      ...km.handlers,
-      http.get(SITE, () => new HttpResponse(html, { headers: { 'content-type': 'text/html' } })),
-      noFavicon,
-    ]);
+    await routeToMsw(context, [...km.handlers, ...sitePage(html)]);
     const page = await context.newPage();
     const pageErrors = collectPageErrors(page);
     await page.goto(SITE);

@@ -1,7 +1,7 @@
-import { collectPageErrors, launchChromium, routeToMsw } from '@kmkit/test-chromium';
-import { HttpResponse, http } from 'msw';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SITE, sitePage, useChromium } from '../../test/chromium.js';
 import { useServer } from '../../test/server.js';
 import { createKissmetricsEmulator } from '../kissmetrics/index.js';
 import { createTapstreamEmulator } from './emulator.js';
@@ -9,7 +9,6 @@ import { TAPSTREAM_TIMELINE_COOKIE } from './tracker-script.js';
 import '../../test/page-globals.js';
 import { kissmetricsSnippet, TAPSTREAM_SNIPPET } from '../../test/snippets.js';
 
-const SITE = 'https://site.test/';
 const ACCOUNT = { name: 'acme', secret: 's3cret' };
 const KM_KEY = 'km-key';
 
@@ -20,33 +19,19 @@ const ts = createTapstreamEmulator({ accounts: [ACCOUNT] });
 // The app side of the flow runs in this process: its fetch calls reach the same emulators.
 useServer(...km.handlers, ...ts.handlers);
 
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-beforeAll(async () => {
-  browser = await launchChromium();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-}, 30_000);
-afterEach(async () => {
+const chromium = useChromium();
+afterEach(() => {
   km.reset();
   ts.reset();
-  await Promise.all(contexts.splice(0).map((context) => context.close()));
 });
 
 async function openPage(
   body: string,
   options: { context?: BrowserContext; head?: string } = {},
 ): Promise<{ page: Page; context: BrowserContext; errors: string[]; unhandled: string[] }> {
-  const context = options.context ?? (await browser.newContext());
-  if (!options.context) contexts.push(context);
+  const context = options.context ?? (await chromium.newContext());
   const html = `<!doctype html><html><head><script>${TAPSTREAM_SNIPPET}</script>${options.head ?? ''}</head><body>${body}</body></html>`;
-  const route = await routeToMsw(context, [
-    ...km.handlers,
-    ...ts.handlers,
-    http.get(SITE, () => new HttpResponse(html, { headers: { 'content-type': 'text/html' } })),
-    http.get(`${SITE}favicon.ico`, () => new HttpResponse(null, { status: 404 })),
-  ]);
+  const route = await routeToMsw(context, [...km.handlers, ...ts.handlers, ...sitePage(html)]);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
   await page.goto(SITE);
