@@ -87,6 +87,7 @@ export interface KmWarning {
  * - `invalid_revenue`: `revenue` (or `total`) could not be read as a number; no `Billing Amount`.
  * - `invalid_products`: `products` is not an array; no product rows were sent.
  * - `invalid_product`: one item of `products` is not an object and was skipped.
+ * - `empty_name`: a property with an empty name (`""`) was dropped: Kissmetrics cannot store it.
  */
 export type KmWarningCode =
   | 'invalid_timestamp'
@@ -101,4 +102,5 @@ export type KmWarningCode =
   | 'malformed_string'
   | 'invalid_revenue'
   | 'invalid_products'
-  | 'invalid_product';
+  | 'invalid_product'
+  | 'empty_name';

@@ -17,6 +17,20 @@ export {
   type KmWarning,
   type KmWarningCode,
 } from './errors.js';
+export {
+  isKmEvent,
+  KM_EVENT,
+  type KmAliasEvent,
+  type KmEvent,
+  type KmEventBase,
+  type KmEventProperties,
+  type KmEventType,
+  type KmGroupEvent,
+  type KmIdentifyEvent,
+  type KmPageEvent,
+  type KmScreenEvent,
+  type KmTrackEvent,
+} from './event.js';
 export type {
   AliasMessage,
   GroupMessage,
@@ -29,3 +43,12 @@ export type {
   SpecTimestamp,
   TrackMessage,
 } from './message.js';
+export { type KmMode, type ParseOptions, parseEvent } from './parse-event.js';
+export {
+  codePointLength,
+  DEFAULT_LIMITS,
+  type KmLimits,
+  type ResolvedKmLimits,
+  truncateCodePoints,
+} from './parse-limits.js';
+export { parseTimestamp } from './parse-timestamp.js';

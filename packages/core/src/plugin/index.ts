@@ -1,1 +1,7 @@
-export {};
+export {
+  type KmPlugin,
+  type KmPluginError,
+  type KmPluginRunResult,
+  runPlugins,
+} from './run-plugins.js';
+export { withProperties } from './with-properties.js';

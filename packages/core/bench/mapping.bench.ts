@@ -1,0 +1,159 @@
+/**
+ * Throughput of parseEvent + mapEvent + toTrackingRequest, beside JSON.stringify of the same input
+ * (the floor), measured in one run so the ratio holds on a noisy shared machine.
+ *
+ * Run: pnpm --filter @kmkit/core bench   (or `pnpm bench` at the root)
+ */
+import { type KmWireCommand, mapEvent, toTrackingRequest } from '../src/index.js';
+
+const EVENTS_PER_SHAPE = 2_000; // distinct objects, so the JIT cannot fold one input
+const ROUNDS = 9;
+const ITERATIONS = 100_000;
+const WARMUP_ROUNDS = 3;
+const apiKey = '9f2c41d7b2e84f4fa1c3d5e6f7a8b9c0';
+
+function messageBase(i: number) {
+  return {
+    messageId: `b2a1c3d4-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    anonymousId: `3f8c9a7e-${i}-anon`,
+    userId: `user-${i}@example.com`,
+    timestamp: new Date(Date.UTC(2024, 4, 1, 10, 0, i % 60)).toISOString(),
+    context: {
+      ip: `10.0.${i % 250}.${i % 200}`,
+      library: { name: 'analytics.js', version: '5.2.0' },
+    },
+  };
+}
+
+const shapes: Record<string, (i: number) => Record<string, unknown>> = {
+  page: (i) => ({
+    ...messageBase(i),
+    type: 'page',
+    name: 'Pricing',
+    category: 'Marketing',
+    properties: {
+      path: `/pricing/${i}`,
+      url: `https://example.com/pricing/${i}`,
+      title: 'Pricing - Example',
+      referrer: 'https://www.google.com/',
+      search: '?utm_source=google',
+    },
+  }),
+  track: (i) => ({
+    ...messageBase(i),
+    type: 'track',
+    event: 'Signed Up',
+    properties: { plan: 'Pro', seats: (i % 20) + 1, trial: i % 2 === 0, source: 'landing-page' },
+  }),
+  'track + revenue': (i) => ({
+    ...messageBase(i),
+    type: 'track',
+    event: 'Upgraded Plan',
+    properties: {
+      plan: 'Business',
+      seats: (i % 20) + 1,
+      revenue: `$${(49 + (i % 100)).toFixed(2)}`,
+      currency: 'USD',
+      trial: false,
+    },
+  }),
+  'Order Completed, 2 products': (i) => ({
+    ...messageBase(i),
+    type: 'track',
+    event: 'Order Completed',
+    properties: {
+      order_id: `ord-${i}`,
+      total: 57.5 + (i % 10),
+      revenue: 50 + (i % 10),
+      shipping: 3,
+      tax: 4.5,
+      currency: 'USD',
+      coupon: i % 3 === 0 ? 'SPRING' : '',
+      products: [
+        {
+          product_id: `p-${i}`,
+          sku: `SKU-${i}`,
+          name: 'Monopoly: 3rd Edition',
+          price: 19,
+          quantity: 1,
+          category: 'Games',
+        },
+        {
+          product_id: `q-${i}`,
+          sku: `SKU-${i + 1}`,
+          name: 'Uno Card Game',
+          price: 3,
+          quantity: 2,
+          category: 'Games',
+        },
+      ],
+    },
+  }),
+};
+
+let sink = 0;
+
+function pipeline(events: readonly unknown[], count: number): void {
+  for (let n = 0; n < count; n++) {
+    const { commands } = mapEvent(events[n % events.length]);
+    for (const command of commands) {
+      sink += toTrackingRequest(command as KmWireCommand, { apiKey }).url.length;
+    }
+  }
+}
+
+function stringify(events: readonly unknown[], count: number): void {
+  for (let n = 0; n < count; n++) sink += JSON.stringify(events[n % events.length]).length;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** Events per second, median of the rounds; the two loops alternate so drift hits both. */
+function measure(events: readonly unknown[]): { mapped: number; json: number } {
+  for (let round = 0; round < WARMUP_ROUNDS; round++) {
+    pipeline(events, ITERATIONS);
+    stringify(events, ITERATIONS);
+  }
+  const mapped: number[] = [];
+  const json: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    let start = performance.now();
+    pipeline(events, ITERATIONS);
+    mapped.push(ITERATIONS / ((performance.now() - start) / 1000));
+    start = performance.now();
+    stringify(events, ITERATIONS);
+    json.push(ITERATIONS / ((performance.now() - start) / 1000));
+  }
+  return { mapped: median(mapped), json: median(json) };
+}
+
+const TRACK_MAX_RATIO = 3;
+const ORDER_MIN_RATE = 250_000;
+
+const rows = Object.entries(shapes).map(([shape, make]) => {
+  const events = Array.from({ length: EVENTS_PER_SHAPE }, (_, i) => make(i));
+  const { mapped, json } = measure(events);
+  const ratio = json / mapped;
+  let target = '';
+  if (shape.startsWith('track')) {
+    target = `<= ${TRACK_MAX_RATIO}x JSON: ${ratio <= TRACK_MAX_RATIO ? 'pass' : 'FAIL'}`;
+  } else if (shape.startsWith('Order')) {
+    target = `>= 250k/s: ${mapped >= ORDER_MIN_RATE ? 'pass' : 'FAIL'}`;
+  }
+  return {
+    shape,
+    'parse+map+encode ev/s': Math.round(mapped).toLocaleString('en-US'),
+    'JSON.stringify ev/s': Math.round(json).toLocaleString('en-US'),
+    'cost vs JSON': `${ratio.toFixed(2)}x`,
+    target,
+  };
+});
+
+console.log(
+  `@kmkit/core mapping bench: Node ${process.version}, median of ${ROUNDS} rounds x ${ITERATIONS.toLocaleString('en-US')} events over ${EVENTS_PER_SHAPE.toLocaleString('en-US')} distinct inputs per shape`,
+);
+console.table(rows);
+if (sink === 0) console.log('(unreachable: keeps the results alive)');
