@@ -4,7 +4,7 @@
  *
  * Run: pnpm --filter @kmkit/core bench   (or `pnpm bench` at the root)
  */
-import { type KmWireCommand, mapEvent, toTrackingRequest } from '../src/index.js';
+import { mapEvent, parseEvent, toTrackingRequest } from '../src/index.js';
 
 const EVENTS_PER_SHAPE = 2_000; // distinct objects, so the JIT cannot fold one input
 const ROUNDS = 9;
@@ -95,9 +95,9 @@ let sink = 0;
 
 function pipeline(events: readonly unknown[], count: number): void {
   for (let n = 0; n < count; n++) {
-    const { commands } = mapEvent(events[n % events.length]);
+    const { commands } = mapEvent(parseEvent(events[n % events.length]));
     for (const command of commands) {
-      sink += toTrackingRequest(command as KmWireCommand, { apiKey }).url.length;
+      sink += toTrackingRequest(command, { apiKey }).url.length;
     }
   }
 }

@@ -135,6 +135,8 @@ function withLinks(value: unknown, links: readonly [number, number, string][]): 
     if (containers.length === 0) break;
     const source = containers[from % containers.length]!;
     const target = containers[to % containers.length]!;
+    // An array's length cannot hold an object.
+    if (Array.isArray(source) && name === 'length') continue;
     Object.defineProperty(source, name, {
       value: target,
       enumerable: true,

@@ -1,4 +1,4 @@
-import type { KmCommand, KmValue } from '../model/command.js';
+import type { KmCommand, KmValue, KmWireCommand } from '../model/command.js';
 import { KmValidationError, type KmWarning } from '../model/errors.js';
 import type {
   KmEvent,
@@ -21,8 +21,8 @@ import { isOrderCompleted, parseRevenue } from './revenue.js';
 export interface MapOptions extends ParseOptions, MappingProfileOptions {}
 
 /** The commands for one event, in the order to send them, and what was changed or left out. */
-export interface MapResult {
-  readonly commands: KmCommand[];
+export interface MapResult<Command extends KmCommand = KmCommand> {
+  readonly commands: Command[];
   /** The parse warnings of the event, then the mapping's own. */
   readonly warnings: KmWarning[];
 }
@@ -280,6 +280,11 @@ function mapGroup(mapping: Mapping, event: KmGroupEvent): void {
  * mapped in cloud mode, `name_too_long` for a page or screen name over the limit, and
  * `invalid_option` for bad options. Never anything else, whatever the input holds.
  */
+export function mapEvent(
+  input: unknown,
+  options?: MapOptions & { readonly mode?: 'cloud' },
+): MapResult<KmWireCommand>;
+export function mapEvent(input: unknown, options?: MapOptions): MapResult;
 export function mapEvent(input: unknown, options?: MapOptions): MapResult {
   const event = parseEvent(input, options);
   const profile = resolveProfile(options);

@@ -85,7 +85,7 @@ describe('identity (rule 1)', () => {
     expect(parseEvent({ type: 'identify', userId: 42, ...at }).person).toBe('42');
   });
 
-  test.each([[''], ['   '], [null], [Number.NaN], [Number.POSITIVE_INFINITY]])(
+  test.each([[''], ['   '], ['\u00A0\u2003\t'], [null], [Number.NaN], [Number.POSITIVE_INFINITY]])(
     'a userId of %j falls back to anonymousId',
     (userId) => {
       const event = parseEvent({ type: 'identify', userId, anonymousId: 'a1', ...at });

@@ -74,6 +74,14 @@ export function describeValue(value: unknown): string {
   }
 }
 
+// Whitespace-only text counts as absent. Text starting with printable ASCII (33-127) cannot be
+// blank, which settles most ids without trimming.
+function isBlank(text: string): boolean {
+  if (text.length === 0) return true;
+  const first = text.charCodeAt(0);
+  return (first <= 32 || first > 127) && text.trim() === '';
+}
+
 function fail(code: KmErrorCode, path: string, message: string): never {
   throw new KmValidationError(code, path, message);
 }
@@ -188,7 +196,7 @@ class ParseWarnings {
 /** A usable identity: a non-blank string, or a finite number / bigint as a string. */
 function readIdentity(value: unknown, path: string, warnings: ParseWarnings): string | undefined {
   if (typeof value === 'string') {
-    if (value.trim() === '') return undefined;
+    if (isBlank(value)) return undefined;
     if (isWellFormedText(value)) return value;
     warnings.add(
       'malformed_string',
@@ -226,7 +234,7 @@ function checkNameLength(name: string, path: string, limit: number, what: string
 /** A name such as `event`, `name`, `category`: a non-blank string or a finite number. */
 function readName(value: unknown, path: string, warnings: ParseWarnings): string | undefined {
   if (typeof value === 'string') {
-    if (value.trim() === '') return undefined;
+    if (isBlank(value)) return undefined;
     if (isWellFormedText(value)) return value;
     warnings.add(
       'malformed_string',
