@@ -23,6 +23,15 @@ export interface MappingWarning extends KmWarning {
   readonly messageId: string;
 }
 
+/** A plugin threw or returned something other than an event; it was skipped for this message. */
+export interface PluginWarning {
+  readonly code: 'plugin_failed';
+  readonly plugin: string;
+  readonly messageId: string;
+  readonly message: string;
+  readonly error: unknown;
+}
+
 /** The transport could not use undici here and sends with `fetch` (slower, still correct). */
 export interface TransportWarning {
   readonly code: 'transport_fallback';
@@ -40,7 +49,12 @@ export interface ClientEvents {
   /** Something will never be sent: refused at a cap, after close, left at close, or filtered. */
   drop: DeliveryEvents['drop'] | PluginDrop | SpoolFullDrop;
   /** Something was changed or went wrong without stopping delivery. */
-  warning: DeliveryEvents['warning'] | MappingWarning | SpoolWarning | TransportWarning;
+  warning:
+    | DeliveryEvents['warning']
+    | MappingWarning
+    | PluginWarning
+    | SpoolWarning
+    | TransportWarning;
 }
 
 /** The name of a client event. */

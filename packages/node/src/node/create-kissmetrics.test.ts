@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type KmPlugin, withProperties } from '@kmkit/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type EmulatedEndpoint, startEmulatedEndpoint } from '../../test/emulated-endpoint.js';
 import { startSilentServer } from '../../test/loopback-server.js';
@@ -165,6 +166,65 @@ describe('calls', () => {
     km.track({ userId: 'bob', event: 'Seen' });
     expect(await km.flush()).toMatchObject({ delivered: 1 });
     expect(warnings).toEqual([expect.objectContaining({ code: 'listener_failed' })]);
+  });
+});
+
+describe('plugins', () => {
+  const dropBots: KmPlugin = {
+    name: 'drop-bots',
+    type: 'before',
+    process: (event) => (String(event.context.userAgent).includes('bot') ? null : event),
+  };
+  const campaign: KmPlugin = {
+    name: 'campaign',
+    type: 'enrichment',
+    process: (event) => withProperties(event, { campaign: 'spring' }),
+  };
+
+  test('an enrichment plugin adds properties that reach Kissmetrics', async () => {
+    const km = client({ plugins: [campaign] });
+    km.track({ userId: 'bob', event: 'Opened', properties: { screen: 'home' } });
+    await km.flush();
+    expect(endpoint.km.person('bob')?.events[0]?.properties).toEqual({
+      screen: 'home',
+      campaign: 'spring',
+    });
+  });
+
+  test('a plugin returning null drops the message: a drop event names it, and it is counted', async () => {
+    const km = client({ plugins: [dropBots, campaign] });
+    const drops = collect(km, 'drop');
+    const result = km.track({
+      userId: 'crawler',
+      event: 'Opened',
+      messageId: 'm-bot',
+      context: { userAgent: 'Googlebot/2.1' },
+    });
+    expect(result).toEqual({ messageId: 'm-bot', accepted: false, queued: 0, warnings: [] });
+    expect(drops).toEqual([
+      expect.objectContaining({ reason: 'plugin', plugin: 'drop-bots', messageId: 'm-bot' }),
+    ]);
+    expect(km.stats().dropped).toBe(1);
+    expect(await km.flush()).toEqual({ delivered: 0, failed: 0, dropped: 1 });
+    expect(endpoint.km.requests()).toEqual([]);
+  });
+
+  test('a plugin that throws is skipped with a warning and the message still goes out', async () => {
+    const broken: KmPlugin = {
+      name: 'broken',
+      type: 'enrichment',
+      process: () => {
+        throw new Error('no database');
+      },
+    };
+    const km = client({ plugins: [broken] });
+    const warnings = collect(km, 'warning');
+    km.track({ userId: 'bob', event: 'Opened', messageId: 'm-2' });
+    expect(await km.flush()).toMatchObject({ delivered: 1 });
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'plugin_failed', plugin: 'broken', messageId: 'm-2' }),
+    ]);
+    expect(endpoint.km.person('bob')?.events).toHaveLength(1);
   });
 });
 

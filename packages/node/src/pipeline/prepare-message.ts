@@ -1,6 +1,8 @@
 import {
   type KmEvent,
   type KmLimits,
+  type KmPlugin,
+  type KmPluginError,
   KmValidationError,
   type KmWarning,
   type KmWireCommand,
@@ -9,6 +11,7 @@ import {
   mapEvent,
   type ParseOptions,
   parseEvent,
+  runPlugins,
   type SpecMessageType,
 } from '@kmkit/core';
 
@@ -18,11 +21,19 @@ export interface MessageMappingOptions extends MappingProfileOptions {
   readonly limits?: KmLimits;
 }
 
-/** A message parsed and mapped to the commands to send, with what the mapping changed. */
+const NO_ERRORS: readonly KmPluginError[] = Object.freeze([]);
+
+/** A message parsed, run through the plugins and mapped to the commands to send. */
 export interface PreparedMessage {
+  /** The parsed event (before plugins: its `messageId` names the message). */
   readonly event: KmEvent;
+  /** Nothing when a plugin dropped the message. */
   readonly commands: readonly KmWireCommand[];
   readonly warnings: readonly KmWarning[];
+  /** The plugin that returned `null` for it. */
+  readonly droppedBy?: string;
+  /** Plugins that threw or returned a non-event; each was skipped. */
+  readonly pluginErrors: readonly KmPluginError[];
 }
 
 /** Parses a spec message of a method's `type` and maps it to cloud-mode commands. */
@@ -30,12 +41,13 @@ export type MessagePreparer = (type: SpecMessageType, message: unknown) => Prepa
 
 /**
  * Makes the parse-and-map step of a client: `parseEvent` in cloud mode with the client's clock,
- * then `mapEvent` with its mapping options. It throws {@link KmValidationError} synchronously for
+ * then the plugins (`runPlugins`), then `mapEvent` with its mapping options. It throws {@link KmValidationError} synchronously for
  * invalid input, so nothing of a bad message is queued.
  */
 export function createMessagePreparer(
   mapping: MessageMappingOptions,
   now: () => number,
+  plugins: readonly KmPlugin[] = [],
 ): MessagePreparer {
   const parseOptions: ParseOptions = {
     mode: 'cloud',
@@ -52,7 +64,23 @@ export function createMessagePreparer(
       );
     }
     const event = parseEvent({ ...message, type }, parseOptions);
-    const { commands, warnings } = mapEvent(event, mapOptions);
-    return { event, commands: commands as KmWireCommand[], warnings };
+    let processed: KmEvent = event;
+    let pluginErrors: readonly KmPluginError[] = NO_ERRORS;
+    if (plugins.length > 0) {
+      const run = runPlugins(event, plugins);
+      pluginErrors = run.errors;
+      if (run.event === null) {
+        return {
+          event,
+          commands: [],
+          warnings: event.warnings,
+          droppedBy: run.droppedBy ?? 'unknown',
+          pluginErrors,
+        };
+      }
+      processed = run.event;
+    }
+    const { commands, warnings } = mapEvent(processed, mapOptions);
+    return { event, commands: commands as KmWireCommand[], warnings, pluginErrors };
   };
 }

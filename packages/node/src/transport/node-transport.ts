@@ -40,7 +40,34 @@ export interface NodeTransport extends Transport {
 
 type Send = Transport['send'];
 
-interface UndiciAgent extends RequestDispatcher {
+// The parts of undici 7's dispatch API the pool path uses (typed here: undici is optional).
+interface DispatchController {
+  abort(reason: Error): void;
+}
+
+interface DispatchHandler {
+  onRequestStart(controller: DispatchController, context: unknown): void;
+  onResponseStart(
+    controller: DispatchController,
+    statusCode: number,
+    headers: Record<string, string | string[] | undefined>,
+  ): void;
+  onResponseData(controller: DispatchController, chunk: Uint8Array): void;
+  onResponseEnd(controller: DispatchController, trailers: unknown): void;
+  onResponseError(controller: DispatchController, error: Error): void;
+}
+
+interface UndiciAgent {
+  dispatch(
+    options: {
+      origin: string;
+      path: string;
+      method: 'GET' | 'POST';
+      headers?: Readonly<Record<string, string>>;
+      body?: string;
+    },
+    handler: DispatchHandler,
+  ): boolean;
   close(): Promise<void>;
   destroy(): Promise<void>;
 }
@@ -83,6 +110,60 @@ export function dispatcherSend(dispatcher: RequestDispatcher): Send {
     await response.body.dump();
     return { status: response.statusCode, retryAfter };
   };
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('the request was aborted');
+}
+
+/**
+ * Sends through undici's `dispatch()` with a handler that only keeps the status and `Retry-After`:
+ * no response stream is built for the 43-byte GIF, which makes this path faster than `request()`.
+ */
+export function agentSend(agent: UndiciAgent): Send {
+  return (request, signal) =>
+    new Promise<TransportResponse>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(abortReason(signal));
+        return;
+      }
+      const { url } = request;
+      const pathStart = url.indexOf('/', url.indexOf('//') + 2);
+      let controller: DispatchController | undefined;
+      let status = 0;
+      let retryAfter: string | null = null;
+      const onAbort = () => controller?.abort(abortReason(signal));
+      signal.addEventListener('abort', onAbort, { once: true });
+      agent.dispatch(
+        {
+          origin: pathStart === -1 ? url : url.slice(0, pathStart),
+          path: pathStart === -1 ? '/' : url.slice(pathStart),
+          method: request.method,
+          ...(request.headers === undefined ? {} : { headers: request.headers }),
+          ...(request.body === undefined ? {} : { body: request.body }),
+        },
+        {
+          onRequestStart(started) {
+            controller = started;
+            // Aborted while it waited for a connection.
+            if (signal.aborted) started.abort(abortReason(signal));
+          },
+          onResponseStart(_, statusCode, headers) {
+            status = statusCode;
+            retryAfter = firstHeader(headers['retry-after']);
+          },
+          onResponseData() {},
+          onResponseEnd() {
+            signal.removeEventListener('abort', onAbort);
+            resolve({ status, retryAfter });
+          },
+          onResponseError(_, error) {
+            signal.removeEventListener('abort', onAbort);
+            reject(error);
+          },
+        },
+      );
+    });
 }
 
 async function loadUndici(): Promise<UndiciModule | string> {
@@ -133,7 +214,7 @@ export function createNodeTransport(options: NodeTransportOptions = {}): NodeTra
       keepAliveMaxTimeout: keepAlive,
     });
     kind = 'undici';
-    ready = dispatcherSend(agent);
+    ready = agentSend(agent);
   };
 
   return {

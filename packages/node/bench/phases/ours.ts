@@ -1,0 +1,40 @@
+// @kmkit/node: track N events as fast as the caller can, then flush; optional spool.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createKissmetrics } from '../../src/index.js';
+import { benchMessage, report } from '../shape.js';
+
+const [endpoint, count, concurrency, spool] = process.argv.slice(2);
+const events = Number(count);
+const km = createKissmetrics({
+  apiKey: 'bench-key',
+  endpoint: endpoint!,
+  concurrency: Number(concurrency),
+  // Everything is queued at once here, so the caps must hold all of it.
+  maxQueueLength: events,
+  maxQueueBytes: events * 512,
+  ...(spool === 'spool'
+    ? { spool: { dir: mkdtempSync(join(tmpdir(), 'kmkit-bench-')), maxBytes: events * 1024 } }
+    : {}),
+});
+const messages = Array.from({ length: events }, (_, index) => benchMessage(index));
+
+const cpu = process.cpuUsage();
+const started = performance.now();
+for (const message of messages) km.track(message);
+const tracked = performance.now();
+const result = await km.flush();
+const elapsed = performance.now() - started;
+const { user, system } = process.cpuUsage(cpu);
+await km.close();
+report({
+  events,
+  seconds: elapsed / 1000,
+  perSecond: events / (elapsed / 1000),
+  trackMicros: ((tracked - started) * 1000) / events,
+  cpuMicros: (user + system) / events,
+  delivered: result.delivered,
+  failed: result.failed,
+  dropped: result.dropped,
+});
