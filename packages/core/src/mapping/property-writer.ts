@@ -37,7 +37,18 @@ type PropertyBag = Record<string, KmValue>;
 // accessor) exists on it, and the frozen empty prototype cannot gain one, so `bag[key] = value` is
 // an own data property for every key. V8 keeps these in fast mode, unlike Object.create(null).
 const PropertyBag = function PropertyBag() {} as unknown as new () => PropertyBag;
-PropertyBag.prototype = Object.freeze(Object.create(null));
+const bagPrototype = Object.create(null);
+// console.log / util.inspect show the properties as a plain object. A symbol key cannot clash
+// with a property name.
+bagPrototype[Symbol.for('nodejs.util.inspect.custom')] = function inspectBag(
+  this: PropertyBag,
+  _depth: number,
+  options: unknown,
+  inspect: (value: unknown, options: unknown) => string,
+) {
+  return inspect({ ...this }, options);
+};
+PropertyBag.prototype = Object.freeze(bagPrototype);
 
 function defineValue(target: PropertyBag, name: string, value: KmValue): void {
   Object.defineProperty(target, name, {
