@@ -5,7 +5,7 @@ import {
   DEFAULT_CONCURRENCY,
   type KissmetricsClient,
 } from '../client/index.js';
-import { openSpool, type SpoolOptions } from '../spool/index.js';
+import { openSpool, SPOOL_RECORD_OVERHEAD, type SpoolOptions } from '../spool/index.js';
 import { createNodeTransport, type RequestDispatcher } from '../transport/index.js';
 
 /** Options of the Node client. */
@@ -54,7 +54,14 @@ export function createKissmetrics(options: KissmetricsOptions): KissmetricsClien
     ...(keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs }),
     onFallback: (message) => warn({ code: 'transport_fallback', message }),
   });
-  const spool = spoolOptions === undefined ? undefined : openSpool(spoolOptions, warn);
+  // The journal holds at most what the queue may, so a restart loads no more than that.
+  const spoolBytes =
+    (clientOptions.maxQueueBytes ?? 16 * 1024 * 1024) +
+    (clientOptions.maxQueueLength ?? 10_000) * SPOOL_RECORD_OVERHEAD;
+  const spool =
+    spoolOptions === undefined
+      ? undefined
+      : openSpool({ maxBytes: spoolBytes, ...spoolOptions }, warn);
   try {
     return createClient(clientOptions, {
       transport,

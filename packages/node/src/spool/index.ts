@@ -1,5 +1,6 @@
 export { JOURNAL_HEADER, readJournal } from './journal.js';
 export {
+  DEFAULT_SPOOL_BYTES,
   type FsyncPolicy,
   openSpool,
   SPOOL_RECORD_OVERHEAD,

@@ -36,8 +36,10 @@ export interface SpoolOptions {
   readonly fsyncIntervalMs?: number;
   /**
    * At most this many bytes of unacknowledged requests in the journal; beyond it new events are
-   * refused with a `drop` event (`spool_full`). Default 64 MiB. The file itself stays under about
-   * twice this: it is compacted when acknowledged records outweigh the live ones.
+   * refused with a `drop` event (`spool_full`). The client's default is what its queue caps allow
+   * (`maxQueueBytes` plus about 100 bytes per request of `maxQueueLength`: 17 MiB by default), so a
+   * restart never loads more than the queue may hold. The file itself stays under about twice this:
+   * it is compacted when acknowledged records outweigh the live ones.
    */
   readonly maxBytes?: number;
   /** The journal is not compacted below this size. Default 4 MiB. */
@@ -86,6 +88,9 @@ export interface Spool {
 
 /** The journal bytes of a request beyond its URL and body: the record's keys, id and timestamp. */
 export const SPOOL_RECORD_OVERHEAD = 96;
+
+/** `maxBytes` when nothing else says: the default queue caps (16 MiB, 10,000 requests) in records. */
+export const DEFAULT_SPOOL_BYTES = 16 * 1024 * 1024 + 10_000 * SPOOL_RECORD_OVERHEAD;
 
 const JOURNAL = 'journal.log';
 const LOCK = 'spool.lock';
@@ -149,7 +154,7 @@ export function openSpool(
     );
   }
   const intervalMs = positiveOption('spool.fsyncIntervalMs', options.fsyncIntervalMs, 1000);
-  const maxBytes = positiveOption('spool.maxBytes', options.maxBytes, 64 * 1024 * 1024);
+  const maxBytes = positiveOption('spool.maxBytes', options.maxBytes, DEFAULT_SPOOL_BYTES);
   const compactBytes = positiveOption('spool.compactBytes', options.compactBytes, 4 * 1024 * 1024);
 
   const dir = resolve(options.dir);
