@@ -79,9 +79,10 @@ export interface Spool {
   readonly store: Omit<Store, 'load'> & { load(): readonly StoredRequest[] };
   /** True when a request of `bytes` (URL and body) fits in the journal under `maxBytes`. */
   fits(bytes: number): boolean;
-  /** Writes buffered acknowledgements and forces the journal to disk (except with `'never'`). */
+  /** Writes the buffered acknowledgements (and compacts when it is time). */
   sync(): void;
-  /** Syncs, closes the journal and releases the lock. Idempotent. */
+  /** Writes acknowledgements, forces the journal to disk (except with `'never'`), closes it and
+   * releases the lock. Idempotent. */
   close(): void;
   stats(): SpoolStats;
 }
@@ -359,19 +360,18 @@ export function openSpool(
     store,
     fits: (bytes) => liveBytes + bytes + SPOOL_RECORD_OVERHEAD <= maxBytes,
     sync() {
-      if (closed) return;
-      flushAcks();
-      if (policy === 'never') return;
-      try {
-        fdatasyncSync(fd);
-        dirty = false;
-      } catch (error) {
-        failed('sync the journal to disk', error);
-      }
+      if (!closed) flushAcks();
     },
     close() {
       if (closed) return;
-      this.sync();
+      flushAcks();
+      if (policy !== 'never') {
+        try {
+          fdatasyncSync(fd);
+        } catch (error) {
+          failed('sync the journal to disk', error);
+        }
+      }
       closed = true;
       if (syncTimer !== undefined) clearTimeout(syncTimer);
       try {
