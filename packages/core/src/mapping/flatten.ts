@@ -5,6 +5,7 @@ import { type CleanContext, joinPath, type PropertyWriter, warn } from './proper
 import {
   className,
   errorText,
+  isArray,
   isPlainObject,
   lastUnsupportedReason,
   resolveObject,
@@ -202,7 +203,7 @@ class Flattener {
         return undefined;
     }
     if (value === null) return undefined;
-    if (Array.isArray(value)) {
+    if (isArray(value)) {
       this.writeArray(prefix, flat, value);
       return undefined;
     }
@@ -217,7 +218,7 @@ class Flattener {
       );
       return undefined;
     }
-    if (typeof resolved === 'object' && resolved !== null && !Array.isArray(resolved)) {
+    if (typeof resolved === 'object' && resolved !== null && !isArray(resolved)) {
       return resolved;
     }
     // A Date, a boxed primitive, a typed array or a toJSON result: written as that value.
@@ -227,10 +228,10 @@ class Flattener {
   /** Arrays of primitives are joined with `,`; arrays holding anything else become JSON text. */
   private writeArray(prefix: string, flat: string, array: readonly unknown[]): void {
     const { writer, context, pathBase } = this;
-    const length = array.length;
-    if (length === 0) return;
+    let length = 0;
     let primitive = true;
     try {
+      length = array.length;
       for (let i = 0; i < length; i++) {
         const item = array[i];
         const type = typeof item;
@@ -248,6 +249,7 @@ class Flattener {
       );
       return;
     }
+    if (length === 0) return;
     const name = writer.name(prefix, flat, pathBase, flat);
     if (name === undefined) return;
     // Past this many UTF-16 units the text is surely over the value limit: stop building it.

@@ -16,6 +16,7 @@ import { pageEventName } from './page-name.js';
 import { type MappingProfile, type MappingProfileOptions, resolveProfile } from './profile.js';
 import { type CleanContext, PropertyWriter, warn } from './property-writer.js';
 import { isOrderCompleted, parseRevenue } from './revenue.js';
+import { isArray } from './value-shape.js';
 
 /** Options of {@link mapEvent}: how to parse raw input, where commands go, and which names. */
 export interface MapOptions extends ParseOptions, MappingProfileOptions {}
@@ -125,7 +126,7 @@ function mapTrack(mapping: Mapping, event: KmTrackEvent): void {
   }
 
   const products = ownValue(properties, 'products');
-  const productRows = Array.isArray(products) ? products : undefined;
+  const productRows = isArray(products) ? products : undefined;
   if (products !== undefined && products !== null && productRows === undefined) {
     warn(
       context,
@@ -181,12 +182,12 @@ function mapProducts(
       product = undefined;
     }
     const path = `properties.products[${index}]`;
-    if (typeof product !== 'object' || product === null || Array.isArray(product)) {
+    if (typeof product !== 'object' || product === null || isArray(product)) {
       warn(
         context,
         'invalid_product',
         path,
-        `product ${index} is ${product === null ? 'null' : Array.isArray(product) ? 'an array' : `a ${typeof product}`}, not an object: skipped; send each product as an object`,
+        `product ${index} is ${product === null ? 'null' : typeof product === 'object' ? 'an array' : `a ${typeof product}`}, not an object: skipped; send each product as an object`,
       );
       continue;
     }
@@ -223,13 +224,22 @@ function writeIdentity(writer: PropertyWriter, fixed: string, value: string, pat
   if (name !== undefined) writer.writeText(name, value, path, undefined);
 }
 
+// Where the traits came from, for warning paths; parseEvent already read this field once.
+function contextTraits(event: KmIdentifyEvent): unknown {
+  try {
+    return event.context?.traits;
+  } catch {
+    return undefined;
+  }
+}
+
 function mapIdentify(mapping: Mapping, event: KmIdentifyEvent): void {
   const { profile, context, cloud, commands } = mapping;
   const { userId, anonymousId } = event;
   if (!cloud && userId !== undefined) commands.push({ type: 'identify', person: userId });
   const writer = new PropertyWriter(context, !mapping.cloud);
   const traits = event.traits;
-  const path = traits === event.context?.traits ? 'context.traits' : 'traits';
+  const path = traits === contextTraits(event) ? 'context.traits' : 'traits';
   flattenInto(writer, context, traits, '', path);
   if (profile.identifyIdTrait && userId !== undefined)
     writeIdentity(writer, 'id', userId, 'userId');

@@ -15,6 +15,15 @@ function unsupported(reason: string): typeof UNSUPPORTED {
   return UNSUPPORTED;
 }
 
+/** `Array.isArray`, false for a revoked proxy (on which it throws). */
+export function isArray(value: unknown): value is readonly unknown[] {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** True for `{}`-like objects: prototype `Object.prototype` or `null`. May throw on a proxy. */
 export function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);

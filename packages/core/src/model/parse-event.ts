@@ -54,6 +54,14 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<KmEventType>([
 const EMPTY: KmEventProperties = Object.freeze({});
 const NO_WARNINGS: readonly KmWarning[] = Object.freeze([]);
 
+function isArrayValue(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
+}
+
 /** A short, safe description of a value for messages: `"abc"`, `42`, `an array`, `an object`. */
 export function describeValue(value: unknown): string {
   switch (typeof value) {
@@ -70,7 +78,7 @@ export function describeValue(value: unknown): string {
     case 'symbol':
       return 'a symbol';
     default:
-      return value === null ? 'null' : Array.isArray(value) ? 'an array' : 'an object';
+      return value === null ? 'null' : isArrayValue(value) ? 'an array' : 'an object';
   }
 }
 
@@ -99,18 +107,27 @@ function read(message: object, key: string): unknown {
   }
 }
 
+// Array.isArray and instanceof throw on a revoked proxy; such a value is no message object.
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !isArrayValue(value);
+}
+
+function isInstance(value: object, type: abstract new (...args: never[]) => unknown): boolean {
+  try {
+    return value instanceof type;
+  } catch {
+    return false;
+  }
 }
 
 let utf8: TextDecoder | undefined;
 
 function toMessage(input: unknown): object {
   let value = input;
-  if (value instanceof Uint8Array) {
+  if (typeof value === 'object' && value !== null && isInstance(value, Uint8Array)) {
     try {
       utf8 ??= new TextDecoder('utf-8', { fatal: true });
-      value = utf8.decode(value);
+      value = utf8.decode(value as Uint8Array);
     } catch {
       return fail('invalid_json', '', 'the bytes are not UTF-8: pass the JSON payload as UTF-8');
     }
@@ -131,7 +148,7 @@ function toMessage(input: unknown): object {
       'invalid_message',
       '',
       `expected one message object (or its JSON), got ${describeValue(value)}${
-        Array.isArray(value) ? ': parse each message of a batch on its own' : ''
+        isArrayValue(value) ? ': parse each message of a batch on its own' : ''
       }`,
     );
   }
@@ -254,7 +271,7 @@ function readObject(
 ): KmEventProperties | undefined {
   const value = read(message, key);
   if (value === undefined || value === null) return undefined;
-  if (isRecord(value) && !(value instanceof Map) && !(value instanceof Set)) return value;
+  if (isRecord(value) && !isInstance(value, Map) && !isInstance(value, Set)) return value;
   warnings.add(
     'invalid_field',
     key,
@@ -264,8 +281,29 @@ function readObject(
 }
 
 function hasKeys(value: KmEventProperties): boolean {
-  for (const _ in value) return true;
-  return false;
+  try {
+    for (const _ in value) return true;
+    return false;
+  } catch {
+    // Unreadable: keep it, and let mapEvent report what it cannot read.
+    return true;
+  }
+}
+
+// A field of a nested object (`context.traits`, `properties.category`): a getter that throws
+// leaves it out with a warning, the message itself is still valid.
+function readNested(
+  parent: KmEventProperties,
+  key: string,
+  path: string,
+  warnings: ParseWarnings,
+): unknown {
+  try {
+    return parent[key];
+  } catch {
+    warnings.add('invalid_field', path, `reading ${path} threw: ignored`);
+    return undefined;
+  }
 }
 
 const TIME_FIELDS = ['timestamp', 'originalTimestamp'] as const;
@@ -450,7 +488,11 @@ export function parseEvent(input: unknown, options?: ParseOptions): KmEvent {
       let category = readName(rawCategory, 'category', warnings);
       if (category === undefined) {
         ignoreWrongType(rawCategory, 'category', warnings);
-        category = readName(properties.category, 'properties.category', warnings);
+        category = readName(
+          readNested(properties, 'category', 'properties.category', warnings),
+          'properties.category',
+          warnings,
+        );
       }
       const event: KmPageEvent | KmScreenEvent = {
         [KM_EVENT]: true,
@@ -473,7 +515,7 @@ export function parseEvent(input: unknown, options?: ParseOptions): KmEvent {
       let traits = readObject(message, 'traits', warnings);
       // RudderStack's JS SDK sends identify traits in context.traits.
       if (traits === undefined || !hasKeys(traits)) {
-        const contextTraits = context.traits;
+        const contextTraits = readNested(context, 'traits', 'context.traits', warnings);
         if (isRecord(contextTraits)) traits = contextTraits;
       }
       const event: KmIdentifyEvent = {
