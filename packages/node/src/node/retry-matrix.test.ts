@@ -42,7 +42,7 @@ const matrix: Record<string, Scenario> = {
     attempts: 2,
   },
   '7. no answer within timeoutMs, then 200': {
-    answers: [{ delayMs: 1500 }],
+    answers: [{ delayMs: 2500 }],
     delivered: true,
     retries: ['timeout'],
     attempts: 2,
@@ -76,7 +76,7 @@ const matrix: Record<string, Scenario> = {
     attempts: 4,
   },
   '12. a reset, a 429 and a timeout in a row, then 200': {
-    answers: ['network-error', 429, { delayMs: 1500 }],
+    answers: ['network-error', 429, { delayMs: 2500 }],
     delivered: true,
     retries: ['network', 'status 429', 'timeout'],
     attempts: 4,
@@ -89,7 +89,7 @@ describe('retry matrix over the undici transport', () => {
     const km = createKissmetrics({
       apiKey: 'key',
       endpoint: endpoint.url,
-      timeoutMs: 300,
+      timeoutMs: 1000,
       retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4 },
     });
     const retries: string[] = [];
