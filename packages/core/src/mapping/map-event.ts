@@ -35,7 +35,9 @@ export const BILLING_AMOUNT = 'Billing Amount';
 // flattening reports it when it reads the same key).
 function ownValue(source: KmEventProperties, key: string): unknown {
   try {
-    return Object.hasOwn(source, key) ? source[key] : undefined;
+    // Most events have no such key: the plain read settles them without the own-property check.
+    const value = source[key];
+    return value !== undefined && Object.hasOwn(source, key) ? value : undefined;
   } catch {
     return undefined;
   }

@@ -119,10 +119,16 @@ export class PropertyWriter {
    */
   name(prefix: string, flat: string, pathBase: string, pathTail: string | undefined) {
     let name = prefix === '' ? flat : prefix + flat;
-    if (name.indexOf(',') !== -1 || name.indexOf(':') !== -1) {
-      name = name.replace(NAME_SEPARATORS, ' ');
+    // One pass finds both "," / ":" and surrogates (cheaper than indexOf twice plus a check).
+    let separators = false;
+    let surrogates = false;
+    for (let i = 0; i < name.length; i++) {
+      const code = name.charCodeAt(i);
+      if (code === 44 || code === 58) separators = true;
+      else if (code >= 0xd800 && code <= 0xdfff) surrogates = true;
     }
-    if (!isWellFormedText(name)) {
+    if (separators) name = name.replace(NAME_SEPARATORS, ' ');
+    if (surrogates && !isWellFormedText(name)) {
       warn(
         this.context,
         'malformed_string',
