@@ -1,0 +1,1 @@
+export { KmBridgeError, type KmBridgeErrorCode } from './bridge-error.js';

@@ -1,0 +1,1 @@
+export { GENERIC_IDENTITIES, isGenericIdentity } from './generic-identity.js';

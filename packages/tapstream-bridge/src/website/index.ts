@@ -1,0 +1,10 @@
+export {
+  DEFAULT_TRACKER,
+  type IdentityUnavailable,
+  installTapstreamBridge,
+  type KmIdentitySource,
+  TAPSTREAM_SCRIPT_URL,
+  type TapstreamBridge,
+  type TapstreamBridgeOptions,
+  type TapstreamHitResult,
+} from './install-tapstream-bridge.js';

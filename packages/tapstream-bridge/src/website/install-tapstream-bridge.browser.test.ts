@@ -1,0 +1,226 @@
+import {
+  createKissmetricsEmulator,
+  createTapstreamEmulator,
+  TAPSTREAM_TIMELINE_COOKIE,
+} from '@kmkit/msw';
+import { bundleForBrowser, collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import { http } from 'msw';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { kissmetricsSnippet, SITE, sitePage, useChromium } from '../../test/chromium.js';
+import { interceptedFetch, postbackFetch, useServer } from '../../test/server.js';
+import { sendAppEvent } from '../../test/tapstream-sdk.js';
+import { aliasOnboardedUser, createMemoryAliasStore, lookupTimeline } from '../index.js';
+import { createTapstreamForwarder, postbackUrlTemplate } from '../server/index.js';
+
+// The bridge's browser part in a real Chromium: the page runs the emulated Kissmetrics JS and
+// loads the emulated tapstream.js through the bridge; every page request is answered by the
+// @kmkit/msw emulators living in this process, where the app and the server parts then run.
+const KM_KEY = 'km-key';
+const ACCOUNT = { name: 'acme', secret: 'sdk-secret' };
+const POSTBACK_SECRET = 'browser-flow-secret';
+const HOOK = 'https://hooks.example.com/tapstream';
+
+const km = createKissmetricsEmulator({ apiKeys: [KM_KEY] });
+const ts = createTapstreamEmulator({
+  accounts: [ACCOUNT],
+  postbacks: [{ url: postbackUrlTemplate({ baseUrl: HOOK, secret: POSTBACK_SECRET }) }],
+  fetch: postbackFetch,
+});
+const forwarder = createTapstreamForwarder({
+  apiKey: KM_KEY,
+  secret: POSTBACK_SECRET,
+  fetch: interceptedFetch,
+});
+useServer(
+  ...km.handlers,
+  ...ts.handlers,
+  http.all(HOOK, ({ request }) => forwarder.handle(request)),
+);
+afterAll(() => forwarder.close({ timeoutMs: 1000 }));
+
+const chromium = useChromium();
+let bridgeScript = '';
+beforeAll(async () => {
+  bridgeScript = await bundleForBrowser(new URL('../../test/bridge-page.ts', import.meta.url), {
+    globalName: 'kmkitBridge',
+  });
+});
+afterEach(() => {
+  km.reset();
+  ts.reset();
+});
+
+// The page's globals, as page.evaluate callbacks (run in the page) read them.
+interface PageGlobals {
+  KM: { i(): string };
+  _kmq: unknown[] | { push(...items: unknown[]): number };
+  _tsq: unknown[] | { push(...items: unknown[]): number };
+  hitResult?: unknown;
+  unavailable?: { reason: string; message: string };
+  secondInstalled?: boolean;
+}
+
+const poll = { timeout: 15_000, interval: 50 };
+
+/** Opens the site with the Kissmetrics snippet (unless `withKissmetrics` is false) and `body`. */
+async function openSite(
+  body: string,
+  options: { withKissmetrics?: boolean } = {},
+): Promise<{ page: Page; context: BrowserContext; errors: string[]; unhandled: string[] }> {
+  const context = await chromium.newContext();
+  const head =
+    options.withKissmetrics === false ? '' : `<script>${kissmetricsSnippet(KM_KEY)}</script>`;
+  const html = `<!doctype html><html><head>${head}<script src="/bridge.js"></script></head><body>${body}</body></html>`;
+  const route = await routeToMsw(context, [
+    ...km.handlers,
+    ...ts.handlers,
+    ...sitePage(html, { '/bridge.js': bridgeScript }),
+  ]);
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(SITE);
+  return { page, context, errors, unhandled: route.unhandled };
+}
+
+async function timelineCookie(context: BrowserContext): Promise<string> {
+  const cookie = (await context.cookies()).find(
+    (candidate) => candidate.name === TAPSTREAM_TIMELINE_COOKIE,
+  );
+  return decodeURIComponent(cookie?.value ?? '');
+}
+
+const INSTALL = `<script>
+  kmkitBridge.installTapstreamBridge({ accountName: 'acme' }).hit.then(function (result) { window.hitResult = result; });
+</script>`;
+
+describe('installTapstreamBridge in Chromium', { timeout: 60_000 }, () => {
+  test('loads tapstream.js and fires one hit whose km_identity is KM.i() of the Kissmetrics JS', async () => {
+    const { page, context, errors, unhandled } = await openSite(`${INSTALL}
+      <script>
+        window.secondInstalled = kmkitBridge.installTapstreamBridge({ accountName: 'acme' }).installed;
+      </script>`);
+    await expect.poll(() => ts.timelines().length, poll).toBe(1);
+    const identity = await page.evaluate(() => (window as unknown as PageGlobals).KM.i());
+    // The emulated library's anonymous ids always hold '+', '/' and '=': they survived the trip.
+    expect(identity).toMatch(/[+/=]/);
+    const timeline = await timelineCookie(context);
+    expect(ts.timeline(timeline)?.hits).toEqual([
+      expect.objectContaining({
+        tracker: 'javascript_tracker',
+        custom_parameters: { km_identity: identity },
+      }),
+    ]);
+    expect(await page.evaluate(() => (window as unknown as PageGlobals).hitResult)).toEqual({
+      identity,
+    });
+    expect(await page.evaluate(() => (window as unknown as PageGlobals).secondInstalled)).toBe(
+      false,
+    );
+
+    // A later hit through the same tracker: the bridge's went before it, and only once.
+    await page.evaluate(() =>
+      ((window as unknown as PageGlobals)._tsq as { push(...items: unknown[]): number }).push([
+        'fireHit',
+        'barrier',
+        [],
+      ]),
+    );
+    await expect.poll(() => ts.timeline(timeline)?.hits.length, poll).toBe(2);
+    expect(
+      ts
+        .timeline(timeline)
+        ?.hits.map((hit) => hit.tracker)
+        .sort(),
+    ).toEqual(['barrier', 'javascript_tracker']);
+    expect(
+      await page.evaluate(() => document.querySelectorAll('script[src*="tapstream.js"]').length),
+    ).toBe(1);
+    expect(errors).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  test('when the Kissmetrics JS is blocked, fires the hit without identity after the timeout and says why', async () => {
+    km.faults.set('js', { rate: 1, failWith: 'network-error' });
+    const { page, context, errors } = await openSite(`<script>
+      kmkitBridge.installTapstreamBridge({
+        accountName: 'acme',
+        timeoutMs: 300,
+        onIdentityUnavailable: function (unavailable) { window.unavailable = unavailable; },
+      }).hit.then(function (result) { window.hitResult = result; });
+    </script>`);
+    await expect.poll(() => ts.timelines().length, poll).toBe(1);
+    const timeline = await timelineCookie(context);
+    expect(ts.timeline(timeline)?.hits).toEqual([
+      expect.objectContaining({ tracker: 'javascript_tracker', custom_parameters: {} }),
+    ]);
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as PageGlobals).unavailable?.reason), poll)
+      .toBe('timeout');
+    // The only page errors are the blocked Kissmetrics scripts themselves.
+    expect(
+      errors.filter((error) => !/ERR_CONNECTION_RESET|Failed to load resource/.test(error)),
+    ).toEqual([]);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  test("takes a cloud-mode client's identity() without the Kissmetrics JS", async () => {
+    const { context, errors, unhandled } = await openSite(
+      `<script>
+        // Stands in for a @kmkit/browser cloud-mode client: only identity() is used.
+        var cloudClient = { identity: function () { return Promise.resolve('cloud+visitor/1=='); } };
+        kmkitBridge.installTapstreamBridge({ accountName: 'acme', identity: cloudClient });
+      </script>`,
+      { withKissmetrics: false },
+    );
+    await expect.poll(() => ts.timelines().length, poll).toBe(1);
+    expect(ts.timeline(await timelineCookie(context))?.hits[0]?.custom_parameters).toEqual({
+      km_identity: 'cloud+visitor/1==',
+    });
+    expect(errors).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  test('the visitor of this page and the app user become one Kissmetrics person', async () => {
+    const { page, context, errors } = await openSite(`${INSTALL}
+      <script>_kmq.push(['record', 'Viewed Pricing']);</script>`);
+    await expect.poll(() => ts.timelines().length, poll).toBe(1);
+    const visitor = await page.evaluate(() => (window as unknown as PageGlobals).KM.i());
+    await expect.poll(() => km.person(visitor)?.events.length, poll).toBe(1);
+    const timeline = await timelineCookie(context);
+
+    // The app: install event, attribution, lookup, alias; then Tapstream's postbacks.
+    const uuid = 'chromium-app-session';
+    await sendAppEvent({
+      ...ACCOUNT,
+      account: ACCOUNT.name,
+      uuid,
+      name: 'android-myapp-install',
+      createdMs: Date.now(),
+    });
+    ts.attribute(uuid, timeline);
+    const lookedUp = await lookupTimeline({
+      secret: ACCOUNT.secret,
+      eventSession: uuid,
+      attempts: 1,
+    });
+    const alias = await aliasOnboardedUser({
+      apiKey: KM_KEY,
+      timeline: lookedUp,
+      namedIdentity: 'dana@example.com',
+      store: createMemoryAliasStore(),
+    });
+    expect(alias).toMatchObject({ outcome: 'aliased', kmIdentity: visitor });
+    await ts.settled();
+    await forwarder.flush();
+
+    expect(km.rejected()).toEqual([]);
+    expect(km.people()).toHaveLength(1);
+    expect(km.person('dana@example.com')?.identities).toEqual([visitor, 'dana@example.com']);
+    expect(km.person('dana@example.com')?.events.map((event) => event.name)).toEqual([
+      'Viewed Pricing',
+      'android-myapp-install',
+    ]);
+    expect(errors).toEqual([]);
+  });
+});

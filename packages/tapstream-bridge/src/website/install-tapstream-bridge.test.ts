@@ -1,0 +1,293 @@
+import { KmValidationError } from '@kmkit/core';
+import { createManualScheduler } from '@kmkit/core/testing';
+import { Window as HappyWindow } from 'happy-dom';
+import { afterEach, describe, expect, test } from 'vitest';
+import {
+  type IdentityUnavailable,
+  installTapstreamBridge,
+  type TapstreamBridgeOptions,
+} from './install-tapstream-bridge.js';
+
+// A page per test: its own globals, so the one-bridge-per-page guard starts fresh.
+type Page = Window & {
+  _kmq?: unknown;
+  _tsq?: unknown;
+  KM?: { i(): unknown };
+};
+
+const pages: HappyWindow[] = [];
+afterEach(async () => {
+  await Promise.all(pages.splice(0).map((page) => page.happyDOM.close()));
+});
+
+function newPage(html = '<html><head></head><body></body></html>'): Page {
+  const page = new HappyWindow({
+    url: 'https://site.test/',
+    settings: { disableJavaScriptFileLoading: true, handleDisabledFileLoadingAsSuccess: true },
+  });
+  page.document.write(html);
+  pages.push(page);
+  return page as unknown as Page;
+}
+
+/** What the Kissmetrics JS does on load: runs the queued functions, then runs pushes at once. */
+function loadKissmetrics(page: Page, identity: () => unknown) {
+  page.KM = { i: identity };
+  const queued = page._kmq as unknown[];
+  page._kmq = {
+    push(...items: unknown[]) {
+      for (const item of items) if (typeof item === 'function') item();
+      return 0;
+    },
+  };
+  for (const item of queued) if (typeof item === 'function') item();
+}
+
+function tsq(page: Page): unknown[] {
+  return page._tsq as unknown[];
+}
+
+function install(page: Page, options: Partial<TapstreamBridgeOptions> = {}) {
+  const unavailable: IdentityUnavailable[] = [];
+  const scheduler = createManualScheduler();
+  const bridge = installTapstreamBridge({
+    accountName: 'acme',
+    loadTapstream: false,
+    window: page,
+    scheduler,
+    onIdentityUnavailable: (value) => unavailable.push(value),
+    ...options,
+  });
+  return { bridge, unavailable, scheduler };
+}
+
+// Tapstream's documented snippet, once KM.i() is known.
+const SEED_COMMANDS = (identity: string) => [
+  ['setAccountName', 'acme'],
+  ['addCustomParameter', 'km_identity', identity],
+  ['fireHit', 'javascript_tracker', []],
+];
+
+describe('installTapstreamBridge with the Kissmetrics JS', () => {
+  test('pushes a function on _kmq and nothing on _tsq until Kissmetrics runs it', () => {
+    const page = newPage();
+    install(page);
+    expect(page._kmq).toEqual([expect.any(Function)]);
+    expect(tsq(page)).toEqual([]);
+  });
+
+  test("once Kissmetrics loads, pushes the seed's three commands with KM.i()", async () => {
+    const page = newPage();
+    const { bridge, unavailable } = install(page);
+    loadKissmetrics(page, () => 'Xk3+a/bQ9w==');
+    expect(tsq(page)).toEqual(SEED_COMMANDS('Xk3+a/bQ9w=='));
+    expect(await bridge.hit).toEqual({ identity: 'Xk3+a/bQ9w==' });
+    expect(unavailable).toEqual([]);
+  });
+
+  test('fires at once when Kissmetrics has already loaded', async () => {
+    const page = newPage();
+    page._kmq = [];
+    loadKissmetrics(page, () => 'bob@example.com');
+    const { bridge } = install(page);
+    expect(tsq(page)).toEqual(SEED_COMMANDS('bob@example.com'));
+    expect(await bridge.hit).toEqual({ identity: 'bob@example.com' });
+  });
+
+  test('keeps commands queued earlier on _kmq and _tsq', () => {
+    const page = newPage();
+    page._kmq = [['record', 'Viewed Pricing']];
+    page._tsq = [['trackPage']];
+    install(page);
+    expect(page._kmq).toEqual([['record', 'Viewed Pricing'], expect.any(Function)]);
+    loadKissmetrics(page, () => 'v');
+    expect(tsq(page)).toEqual([['trackPage'], ...SEED_COMMANDS('v')]);
+  });
+
+  test('uses the tracker, parameter and tags it is given', () => {
+    const page = newPage();
+    install(page, { trackerName: 'website', identityParameter: 'kmid', tags: ['web', 'home'] });
+    loadKissmetrics(page, () => 'v');
+    expect(tsq(page)).toEqual([
+      ['setAccountName', 'acme'],
+      ['addCustomParameter', 'kmid', 'v'],
+      ['fireHit', 'website', ['web', 'home']],
+    ]);
+  });
+
+  test('when Kissmetrics never loads, fires the hit without identity after the timeout and says why', async () => {
+    const page = newPage();
+    const { bridge, unavailable, scheduler } = install(page, { timeoutMs: 3000 });
+    await scheduler.advance(2999);
+    expect(tsq(page)).toEqual([]);
+    await scheduler.advance(1);
+    expect(tsq(page)).toEqual([
+      ['setAccountName', 'acme'],
+      ['fireHit', 'javascript_tracker', []],
+    ]);
+    const result = await bridge.hit;
+    expect(result.unavailable?.reason).toBe('timeout');
+    expect(unavailable).toEqual([result.unavailable]);
+    expect(unavailable[0]!.message).toMatch(/3000 ms/);
+  });
+
+  test('a Kissmetrics JS that loads after the timeout does not fire a second hit', async () => {
+    const page = newPage();
+    const { scheduler } = install(page, { timeoutMs: 100 });
+    await scheduler.advance(100);
+    loadKissmetrics(page, () => 'late');
+    expect(tsq(page).filter((command) => (command as unknown[])[0] === 'fireHit')).toHaveLength(1);
+    expect(tsq(page)).not.toContainEqual(['addCustomParameter', 'km_identity', 'late']);
+  });
+
+  test('an identity in time cancels the timeout', async () => {
+    const page = newPage();
+    const { unavailable, scheduler } = install(page, { timeoutMs: 100 });
+    loadKissmetrics(page, () => 'v');
+    await scheduler.advance(1000);
+    expect(tsq(page)).toEqual(SEED_COMMANDS('v'));
+    expect(scheduler.timers()).toEqual([]);
+    expect(unavailable).toEqual([]);
+  });
+
+  test.each([[''], ['undefined'], [null], [undefined]])(
+    'KM.i() giving %j fires the hit without identity (empty_identity)',
+    async (identity) => {
+      const page = newPage();
+      const { bridge, unavailable } = install(page);
+      loadKissmetrics(page, () => identity);
+      expect(tsq(page)).toEqual([
+        ['setAccountName', 'acme'],
+        ['fireHit', 'javascript_tracker', []],
+      ]);
+      expect((await bridge.hit).unavailable?.reason).toBe('empty_identity');
+      expect(unavailable.map((value) => value.reason)).toEqual(['empty_identity']);
+    },
+  );
+
+  test('KM.i() throwing fires the hit without identity (identity_failed) with the error', async () => {
+    const page = newPage();
+    const failure = new Error('cookies blocked');
+    const { bridge } = install(page);
+    loadKissmetrics(page, () => {
+      throw failure;
+    });
+    expect((await bridge.hit).unavailable).toMatchObject({
+      reason: 'identity_failed',
+      error: failure,
+    });
+    expect(tsq(page)).toHaveLength(2);
+  });
+});
+
+describe('installTapstreamBridge with a cloud-mode client', () => {
+  test("fires with the client's identity once it resolves", async () => {
+    const page = newPage();
+    const client = { identity: () => Promise.resolve('cloud-anon+1=') };
+    const { bridge } = install(page, { identity: client });
+    expect(await bridge.hit).toEqual({ identity: 'cloud-anon+1=' });
+    expect(tsq(page)).toEqual(SEED_COMMANDS('cloud-anon+1='));
+    expect(page._kmq).toBeUndefined();
+  });
+
+  test('a rejected identity() fires without identity (identity_failed)', async () => {
+    const page = newPage();
+    const { bridge } = install(page, {
+      identity: { identity: () => Promise.reject(new Error('no storage')) },
+    });
+    expect((await bridge.hit).unavailable?.reason).toBe('identity_failed');
+    expect(tsq(page)).toHaveLength(2);
+  });
+
+  test('an identity() that never settles fires without identity at the timeout', async () => {
+    const page = newPage();
+    const { bridge, scheduler } = install(page, {
+      identity: { identity: () => new Promise<string>(() => undefined) },
+      timeoutMs: 50,
+    });
+    await scheduler.advance(50);
+    expect((await bridge.hit).unavailable?.reason).toBe('timeout');
+  });
+});
+
+describe('one hit per page', () => {
+  test('a second install does nothing and shares the first one’s hit', async () => {
+    const page = newPage();
+    const first = install(page);
+    const second = install(page, { accountName: 'other' });
+    expect(first.bridge.installed).toBe(true);
+    expect(second.bridge.installed).toBe(false);
+    expect(second.bridge.hit).toBe(first.bridge.hit);
+    expect(page._kmq).toHaveLength(1);
+    loadKissmetrics(page, () => 'v');
+    expect(tsq(page)).toEqual(SEED_COMMANDS('v'));
+  });
+});
+
+describe('loading tapstream.js', () => {
+  function scripts(page: Page): string[] {
+    return Array.from(page.document.getElementsByTagName('script')).map(
+      (script) => script.getAttribute('src') ?? '',
+    );
+  }
+
+  test('adds the Tapstream script once, async, when asked to', () => {
+    const page = newPage();
+    install(page, { loadTapstream: true });
+    const added = page.document.getElementsByTagName('script');
+    expect(scripts(page)).toEqual(['https://cdn.tapstream.com/static/js/tapstream.js']);
+    expect(added[0]!.async).toBe(true);
+  });
+
+  test('loads it by default, from the given URL', () => {
+    const page = newPage();
+    installTapstreamBridge({
+      accountName: 'acme',
+      window: page,
+      tapstreamScriptUrl: 'https://example.com/ts.js',
+    });
+    expect(scripts(page)).toEqual(['https://example.com/ts.js']);
+  });
+
+  test('does not add it when the page already has it', () => {
+    const page = newPage(
+      '<html><head><script src="//cdn.tapstream.com/static/js/tapstream.js"></script></head><body></body></html>',
+    );
+    install(page, { loadTapstream: true });
+    expect(scripts(page)).toEqual(['//cdn.tapstream.com/static/js/tapstream.js']);
+  });
+
+  test('does not add it when the tracker already runs _tsq', () => {
+    const page = newPage();
+    page._tsq = { push: () => 0 };
+    install(page, { loadTapstream: true });
+    expect(scripts(page)).toEqual([]);
+  });
+});
+
+describe('options', () => {
+  test.each([
+    [{ accountName: '' }, 'accountName'],
+    [{ accountName: undefined }, 'accountName'],
+    [{ trackerName: ' ' }, 'trackerName'],
+    [{ identityParameter: '' }, 'identityParameter'],
+    [{ identity: 'segment' }, 'identity'],
+    [{ identity: {} }, 'identity'],
+    [{ timeoutMs: -1 }, 'timeoutMs'],
+    [{ tags: 'web' }, 'tags'],
+    [{ onIdentityUnavailable: 'log' }, 'onIdentityUnavailable'],
+  ])('refuses %j naming %s', (override, path) => {
+    const page = newPage();
+    expect(() => install(page, override as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path }),
+    );
+    expect(page._kmq).toBeUndefined();
+  });
+
+  test('outside a web page it says where to call it', () => {
+    expect(() => installTapstreamBridge({ accountName: 'acme', window: {} as Window })).toThrow(
+      KmValidationError,
+    );
+    expect(() => installTapstreamBridge({ accountName: 'acme' })).toThrow(/runs in a web page/);
+  });
+});
