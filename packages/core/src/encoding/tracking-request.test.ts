@@ -154,3 +154,39 @@ describe('parseTrackingRequest', () => {
     expect(parsed.params).toEqual({ _k: 'k', _p: 'p', x: '1' });
   });
 });
+
+describe('encoding shortcuts give the same bytes', () => {
+  test('a number with an exponent has its + encoded; other numbers go as they are', () => {
+    const request = toTrackingRequest(
+      { type: 'set', person: 'p', properties: { big: 1e21, tiny: 1e-7, n: -1.5 } },
+      { apiKey },
+    );
+    expect(request.url).toBe(
+      'https://trk.kissmetrics.io/s?_k=abc123&_p=p&big=1e%2B21&tiny=1e-7&n=-1.5',
+    );
+    expect(parseTrackingRequest(request).params.big).toBe('1e+21');
+  });
+
+  test('names and API keys encode the same on every call, whichever key comes first', () => {
+    const command = {
+      type: 'set',
+      person: 'p',
+      properties: { 'Billing Amount': 1, 'a&b': 2 },
+    } as const;
+    const first = toTrackingRequest(command, { apiKey: 'k 1' }).url;
+    toTrackingRequest(command, { apiKey: 'other' });
+    expect(toTrackingRequest(command, { apiKey: 'k 1' }).url).toBe(first);
+    expect(first).toBe('https://trk.kissmetrics.io/s?_k=k%201&_p=p&Billing%20Amount=1&a%26b=2');
+  });
+
+  test('more distinct names than are remembered still encode correctly', () => {
+    for (let i = 0; i < 1100; i++) {
+      const name = `name ${i}`;
+      const { url } = toTrackingRequest(
+        { type: 'set', person: 'p', properties: { [name]: i } },
+        { apiKey },
+      );
+      expect(url.endsWith(`&name%20${i}=${i}`)).toBe(true);
+    }
+  });
+});

@@ -37,9 +37,34 @@ const FORM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 
 const PATHS = { record: '/e', set: '/s', alias: '/a' } as const;
 
-function wireValue(value: KmValue): string {
-  return typeof value === 'string' ? value : String(value);
+// Property names repeat across events, so their encoded form is remembered: at most 1024 names of
+// at most 64 characters, forgotten all at once when full. Output is the same either way.
+const encodedNames = new Map<string, string>();
+const ENCODED_NAMES_MAX = 1024;
+const ENCODED_NAME_LENGTH_MAX = 64;
+
+function encodeName(name: string): string {
+  if (name.length > ENCODED_NAME_LENGTH_MAX) return percentEncode(name);
+  let encoded = encodedNames.get(name);
+  if (encoded === undefined) {
+    encoded = percentEncode(name);
+    if (encodedNames.size >= ENCODED_NAMES_MAX) encodedNames.clear();
+    encodedNames.set(name, encoded);
+  }
+  return encoded;
 }
+
+function encodeValue(value: KmValue): string {
+  if (typeof value === 'string') return percentEncode(value);
+  // A boolean, or a number's digits, ".", "-", need no escaping; only an exponent's "+" does.
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
+  const text = String(value);
+  return typeof value === 'number' && text.indexOf('e') === -1 ? text : percentEncode(text);
+}
+
+// Clients pass the same API key every time: encode it once.
+let lastKey = '';
+let lastEncodedKey = '';
 
 // Endpoints are validated once per distinct string; clients pass the same one every time.
 let lastEndpoint = '';
@@ -103,7 +128,11 @@ export function toTrackingRequest(
     );
   }
 
-  let query = `_k=${percentEncode(options.apiKey)}&_p=${percentEncode(command.person)}`;
+  if (options.apiKey !== lastKey) {
+    lastEncodedKey = percentEncode(options.apiKey);
+    lastKey = options.apiKey;
+  }
+  let query = `_k=${lastEncodedKey}&_p=${percentEncode(command.person)}`;
   if (command.type === 'alias') {
     query += `&_n=${percentEncode(command.alias)}`;
   } else {
@@ -120,7 +149,7 @@ export function toTrackingRequest(
     }
     const properties = command.properties;
     for (const key of Object.keys(properties)) {
-      query += `&${percentEncode(key)}=${percentEncode(wireValue(properties[key]!))}`;
+      query += `&${encodeName(key)}=${encodeValue(properties[key]!)}`;
     }
   }
 
