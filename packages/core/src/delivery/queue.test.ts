@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { answers, request, scriptedTransport } from '../../test/scripted-transport.js';
 import { createManualScheduler } from '../testing/manual-scheduler.js';
 import { createDeliveryQueue, type DeliveryEvents } from './queue.js';
-import type { Store, StoredRequest } from './types.js';
+import type { Store, StoredRequest, Transport } from './types.js';
 
 function memoryStore(durable: boolean, initial: StoredRequest[] = []) {
   const entries = new Map(initial.map((entry) => [entry.id, entry]));
@@ -117,6 +117,52 @@ describe('bounds', () => {
     expect(() => createDeliveryQueue({ transport, retry: { maxAttempts: -1 } })).toThrow(
       expect.objectContaining({ path: 'retry.maxAttempts' }),
     );
+  });
+});
+
+describe('timeouts', () => {
+  test('each attempt times out timeoutMs after it started, whatever the others do', async () => {
+    const scheduler = createManualScheduler({ now: 0 });
+    const log: string[] = [];
+    // p1 answers after 800 ms, p2 never answers, p3 answers at once.
+    const transport: Transport = {
+      send(req, signal) {
+        const who = new URL(req.url).searchParams.get('_p')!;
+        log.push(`${scheduler.now()} send ${who}`);
+        return new Promise((resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            log.push(`${scheduler.now()} abort ${who}`);
+            reject(new Error('aborted'));
+          });
+          if (who === 'p1' && !log.includes('1000 abort p1')) {
+            scheduler.sleep(800).then(() => resolve({ status: 200 }));
+          } else if (who === 'p3') {
+            resolve({ status: 200 });
+          }
+        });
+      },
+    };
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 1000 } });
+    queue.enqueue(request(1));
+    await scheduler.advance(500);
+    queue.enqueue(request(2));
+    queue.enqueue(request(3));
+    await scheduler.advance(1000);
+    expect(log).toEqual(['0 send p1', '500 send p2', '500 send p3', '1500 abort p2']);
+    expect(queue.stats()).toMatchObject({ delivered: 2, retries: 1 });
+  });
+
+  test('attempts that time out together are all retried', async () => {
+    const scheduler = createManualScheduler({ now: 0 });
+    const transport = scriptedTransport(answers('hang', 'hang', 'hang'));
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 1000 } });
+    const retries = collect(queue, 'retry');
+    for (let i = 1; i <= 3; i++) queue.enqueue(request(i));
+    const flushing = queue.flush();
+    await scheduler.runAll();
+    expect(await flushing).toEqual({ delivered: 3, failed: 0, dropped: 0 });
+    expect(retries.map((r) => r.reason)).toEqual(['timeout', 'timeout', 'timeout']);
+    expect(transport.attempts).toHaveLength(6);
   });
 });
 

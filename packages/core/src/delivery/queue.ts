@@ -206,6 +206,16 @@ function positive(name: string, value: number | undefined, fallback: number): nu
 }
 
 const TIMEOUT = Symbol('timeout');
+// A constant abort reason: `abort()` without one builds a DOMException with a stack each time.
+const CANCELLED = Symbol('cancelled');
+const SETTLED_MEMORY = 10_000;
+
+interface Attempt {
+  readonly entry: Entry;
+  readonly controller: AbortController;
+  readonly deadline: number;
+  done: boolean;
+}
 
 /**
  * Creates the delivery engine every kmkit cloud sender uses: a bounded FIFO of tracking requests,
@@ -238,12 +248,19 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     }
   });
 
-  // Every unsettled entry in queue order (so the first has the lowest seq), and apart from them the
-  // ones an earlier run left, which count as older than anything enqueued here.
+  // Unsettled entries by id: those of this run, and apart from them the ones an earlier run left,
+  // which count as older than anything enqueued here.
   const pending = new Map<string, Entry>();
   const pendingInitial = new Map<string, Entry>();
-  // Ids settled lately, so a store snapshot taken before a settlement cannot bring one back.
+  // This run's entries in queue order; settled ones are skipped from `orderHead` (a Map's first
+  // entry would make V8 walk every deleted slot before it).
+  let order: Entry[] = [];
+  let orderHead = 0;
+  // Ids settled lately, so a store snapshot taken before a settlement cannot bring one back. A ring
+  // evicts the oldest: deleting from the head of a Set would make V8 walk its deleted slots.
   const settledIds = new Set<string>();
+  const settledRing: (string | undefined)[] = new Array(SETTLED_MEMORY);
+  let settledRingIndex = 0;
   let initialDone = false;
   // Entries ready to send, FIFO; `readyHead` avoids shifting the array.
   let ready: Entry[] = [];
@@ -294,9 +311,29 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       notBefore: 0,
       settled: false,
     };
-    (initial ? pendingInitial : pending).set(stored.id, entry);
+    if (initial) {
+      pendingInitial.set(stored.id, entry);
+    } else {
+      pending.set(stored.id, entry);
+      order.push(entry);
+    }
     queuedBytes += entry.bytes;
     return entry;
+  }
+
+  // The oldest unsettled entry of this run, trimming settled ones from the front.
+  function oldest(): Entry | undefined {
+    while (orderHead < order.length && order[orderHead]!.settled) orderHead++;
+    if (orderHead === order.length) {
+      order = [];
+      orderHead = 0;
+      return undefined;
+    }
+    if (orderHead > 1024 && orderHead * 2 > order.length) {
+      order = order.slice(orderHead);
+      orderHead = 0;
+    }
+    return order[orderHead];
   }
 
   function isPending(id: string): boolean {
@@ -308,7 +345,9 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   }
 
   function allPending(): Entry[] {
-    return [...pendingInitial.values(), ...pending.values()];
+    oldest();
+    const current = order.slice(orderHead).filter((entry) => !entry.settled);
+    return [...pendingInitial.values(), ...current];
   }
 
   function drop(reason: DropReason, request: TrackingRequest, message: string, id?: string) {
@@ -324,8 +363,11 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     if (entry.settled) return;
     entry.settled = true;
     (entry.initial ? pendingInitial : pending).delete(entry.stored.id);
+    const forgotten = settledRing[settledRingIndex];
+    if (forgotten !== undefined) settledIds.delete(forgotten);
+    settledRing[settledRingIndex] = entry.stored.id;
+    settledRingIndex = (settledRingIndex + 1) % SETTLED_MEMORY;
     settledIds.add(entry.stored.id);
-    if (settledIds.size > 10_000) settledIds.delete(settledIds.values().next().value!);
     queuedBytes -= entry.bytes;
     storeCall('remove a settled request', () => store!.remove(entry.stored.id));
     if (outcome === 'delivered') totals.delivered++;
@@ -341,8 +383,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
 
   function resolveWaiters() {
     if (waiters.length === 0) return;
-    const first = pending.values().next();
-    const lowest = first.done ? Number.POSITIVE_INFINITY : first.value.seq;
+    const lowest = oldest()?.seq ?? Number.POSITIVE_INFINITY;
     const initialSettled = initialDone && pendingInitial.size === 0;
     for (let i = waiters.length - 1; i >= 0; i--) {
       const waiter = waiters[i]!;
@@ -382,7 +423,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   }
 
   function rearm() {
-    wake?.cancel.abort();
+    wake?.cancel.abort(CANCELLED);
     wake = undefined;
     scheduleWake();
   }
@@ -393,7 +434,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     if (!next) return;
     const keepAlive = waiters.length > 0 || closing !== undefined;
     if (wake && wake.at <= next.notBefore && wake.keepAlive === keepAlive) return;
-    wake?.cancel.abort();
+    wake?.cancel.abort(CANCELLED);
     const cancel = new AbortController();
     const at = next.notBefore;
     wake = { at, cancel, keepAlive };
@@ -434,27 +475,78 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     scheduleWake();
   }
 
+  // Attempts in send order. Every attempt gets the same timeout, so deadlines only grow and one
+  // timer for the oldest unfinished attempt covers them all.
+  let attempts: Attempt[] = [];
+  let attemptsHead = 0;
+  let timeoutWake: { at: number; cancel: AbortController } | undefined;
+
+  function scheduleTimeout() {
+    while (attemptsHead < attempts.length && attempts[attemptsHead]!.done) attemptsHead++;
+    if (attemptsHead >= attempts.length) {
+      attempts = [];
+      attemptsHead = 0;
+      return;
+    }
+    if (attemptsHead > 1024 && attemptsHead * 2 > attempts.length) {
+      attempts = attempts.slice(attemptsHead);
+      attemptsHead = 0;
+    }
+    const head = attempts[attemptsHead]!;
+    if (stopped || (timeoutWake && timeoutWake.at <= head.deadline)) return;
+    timeoutWake?.cancel.abort(CANCELLED);
+    const cancel = new AbortController();
+    timeoutWake = { at: head.deadline, cancel };
+    clock.sleep(Math.max(0, head.deadline - clock.now()), cancel.signal).then(() => {
+      if (cancel.signal.aborted) return;
+      timeoutWake = undefined;
+      const now = clock.now();
+      const due: Attempt[] = [];
+      while (attemptsHead < attempts.length) {
+        const attempt = attempts[attemptsHead]!;
+        if (!attempt.done && attempt.deadline > now) break;
+        attemptsHead++;
+        if (!attempt.done) due.push(attempt);
+      }
+      for (const attempt of due) {
+        finish(attempt);
+        attempt.controller.abort(TIMEOUT);
+        retryOrFail(attempt.entry, 'timeout', {});
+      }
+      if (due.length > 0) pump();
+      scheduleTimeout();
+    });
+  }
+
+  // Marks an attempt over; false when it already was (a late answer after its timeout).
+  function finish(attempt: Attempt): boolean {
+    if (attempt.done) return false;
+    attempt.done = true;
+    inFlight.delete(attempt.entry);
+    attempt.entry.inFlight = undefined;
+    if (inFlight.size === 0 && timeoutWake) {
+      // Nothing left to time out: drop the timer rather than leave it to fire for nothing.
+      timeoutWake.cancel.abort(CANCELLED);
+      timeoutWake = undefined;
+      attempts = [];
+      attemptsHead = 0;
+    }
+    return true;
+  }
+
   function send(entry: Entry) {
     entry.attempts++;
     const controller = new AbortController();
-    const timer = new AbortController();
+    const attempt: Attempt = {
+      entry,
+      controller,
+      deadline: clock.now() + policy.timeoutMs,
+      done: false,
+    };
     entry.inFlight = controller;
     inFlight.add(entry);
-    let finished = false;
-    const finish = () => {
-      if (finished) return false;
-      finished = true;
-      timer.abort();
-      inFlight.delete(entry);
-      entry.inFlight = undefined;
-      return true;
-    };
-    clock.sleep(policy.timeoutMs, timer.signal).then(() => {
-      if (timer.signal.aborted || !finish()) return;
-      controller.abort(TIMEOUT);
-      retryOrFail(entry, 'timeout', {});
-      pump();
-    });
+    attempts.push(attempt);
+    if (!timeoutWake) scheduleTimeout();
     let sending: Promise<{ status: number; retryAfter?: string | null }>;
     try {
       sending = transport.send(entry.stored.request, controller.signal);
@@ -463,7 +555,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     }
     sending.then(
       (response) => {
-        if (!finish()) return;
+        if (!finish(attempt)) return;
         const verdict = classifyStatus(response.status);
         if (verdict === 'delivered') {
           settle(entry, 'delivered');
@@ -491,7 +583,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
         pump();
       },
       (error: unknown) => {
-        if (!finish()) return;
+        if (!finish(attempt)) return;
         // Aborted by close(): stays pending, reported by close().
         if (stopped) return;
         retryOrFail(entry, 'network', { error });
@@ -551,9 +643,8 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     const fits = () => queuedCount() < maxLength && queuedBytes + bytes <= maxBytes;
     if (fits()) return true;
     if (overflow === 'refuse') return false;
-    for (const entry of allPending()) {
-      if (fits()) break;
-      if (entry.inFlight) continue;
+    const evict = (entry: Entry) => {
+      if (entry.inFlight || entry.settled) return;
       settle(entry, 'evicted');
       drop(
         'evicted',
@@ -561,7 +652,12 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
         'evicted to make room for a newer request (overflow: drop-oldest)',
         entry.stored.id,
       );
+    };
+    for (const entry of pendingInitial.values()) {
+      if (fits()) return true;
+      evict(entry);
     }
+    for (let i = orderHead; i < order.length && !fits(); i++) evict(order[i]!);
     return fits();
   }
 
@@ -676,13 +772,15 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
         .sleep(timeoutMs, deadline.signal, true)
         .then(() => !deadline.signal.aborted);
       const expired = await Promise.race([done.then(() => false), timedOut]);
-      deadline.abort();
+      deadline.abort(CANCELLED);
       if (expired) {
         stopped = true;
-        wake?.cancel.abort();
+        wake?.cancel.abort(CANCELLED);
         wake = undefined;
+        timeoutWake?.cancel.abort(CANCELLED);
+        timeoutWake = undefined;
         waiters.splice(waiters.indexOf(waiter), 1);
-        for (const entry of inFlight) entry.inFlight?.abort();
+        for (const entry of inFlight) entry.inFlight?.abort(CANCELLED);
       }
       const remaining = allPending();
       const persisted = remaining.length > 0 && store?.durable === true;
@@ -713,7 +811,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     close,
     pause() {
       paused = true;
-      wake?.cancel.abort();
+      wake?.cancel.abort(CANCELLED);
       wake = undefined;
     },
     resume() {
