@@ -690,6 +690,8 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   }
 
   // A synchronous store is read without yielding, so no settlement can slip between read and check.
+  // Stored requests are admitted past the caps: they were accepted once, and refusing them now would
+  // lose them. A store bounds its own size (the node spool's maxBytes).
   function restoreFrom(entries: readonly StoredRequest[], initial: boolean): number {
     const admitted: Entry[] = [];
     for (const stored of entries) {
