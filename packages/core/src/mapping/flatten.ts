@@ -27,24 +27,48 @@ interface Frame {
   readonly object: object;
   readonly keys: readonly string[];
   index: number;
-  /** The flattened name of this object plus `.`; empty at the top level. */
+  /** The flattened name of this object plus `.`. */
   readonly name: string;
 }
 
-/** One flattening of one properties object into one writer. */
+/** Writes a finite number or a boolean under `prefix + flat`. */
+function writeScalar(
+  writer: PropertyWriter,
+  context: CleanContext,
+  prefix: string,
+  flat: string,
+  value: number | boolean,
+  pathBase: string,
+): void {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    warn(
+      context,
+      'non_finite_number',
+      joinPath(pathBase, flat),
+      `${value} is not a number Kissmetrics can store: dropped; send a finite number`,
+    );
+    return;
+  }
+  const name = writer.name(prefix, flat, pathBase, flat);
+  if (name !== undefined) writer.write(name, value, pathBase, flat);
+}
+
+/**
+ * The part of one flattening that needs state: nested objects, arrays, and the chain of enclosing
+ * objects for cycle detection. Flat properties never create one.
+ */
 class Flattener {
   private ancestors: Set<object> | undefined;
 
   constructor(
     private readonly writer: PropertyWriter,
     private readonly context: CleanContext,
-    private readonly prefix: string,
     private readonly pathBase: string,
     private readonly root: object,
     private readonly seeds: readonly object[] | undefined,
   ) {}
 
-  /** The objects on the current path (a Set only once nesting is met: flat input needs none). */
+  /** The objects on the current path (a Set only once nesting is met). */
   private chain(): Set<object> {
     if (this.ancestors === undefined) {
       this.ancestors = new Set(this.seeds);
@@ -53,55 +77,29 @@ class Flattener {
     return this.ancestors;
   }
 
-  run(keys: readonly string[], overrides: RootOverrides | undefined): void {
+  /** Writes one top-level value of any kind, descending into it when it is an object. */
+  visit(prefix: string, key: string, value: unknown): void {
+    const nested = this.writeValue(prefix, key, key, value);
+    if (nested === undefined) return;
+    let frame = this.enter(prefix, key, nested);
+    if (frame === undefined) return;
     const { context, pathBase } = this;
-    let frame: Frame = { object: this.root, keys, index: 0, name: '' };
+    const chain = this.chain();
     const stack: Frame[] = [];
+    chain.add(nested);
     for (;;) {
       if (frame.index >= frame.keys.length) {
+        chain.delete(frame.object);
         const parent = stack.pop();
         if (parent === undefined) return;
-        this.ancestors!.delete(frame.object);
         frame = parent;
         continue;
       }
-      const key = frame.keys[frame.index++]!;
-      const flat = frame.name === '' ? key : frame.name + key;
-      let prefix = this.prefix;
-      let value: unknown;
-      if (overrides !== undefined && stack.length === 0 && key === overrides.skipKey) continue;
-      if (overrides !== undefined && stack.length === 0 && key === overrides.replaceKey) {
-        value = overrides.replaceValue;
-        prefix = overrides.replacePrefix ?? prefix;
-      } else {
-        try {
-          value = (frame.object as Record<string, unknown>)[key];
-        } catch (error) {
-          warn(
-            context,
-            'unsupported_value',
-            joinPath(pathBase, flat),
-            `reading it threw (${errorText(error)}): dropped`,
-          );
-          continue;
-        }
-      }
-      const nested = this.writeValue(prefix, flat, key, value);
-      if (nested === undefined) continue;
-
-      const chain = this.chain();
-      if (chain.has(nested)) {
-        warn(
-          context,
-          'circular_reference',
-          joinPath(pathBase, flat),
-          'a reference back to an enclosing object was cut: its properties are already sent once',
-        );
-        continue;
-      }
-      let nestedKeys: string[];
+      const inner = frame.keys[frame.index++]!;
+      const flat = frame.name + inner;
+      let item: unknown;
       try {
-        nestedKeys = Object.keys(nested);
+        item = (frame.object as Record<string, unknown>)[inner];
       } catch (error) {
         warn(
           context,
@@ -111,42 +109,70 @@ class Flattener {
         );
         continue;
       }
-      if (nestedKeys.length === 0) {
-        // An empty object is no data; a Map or a class without fields is data we cannot read.
-        let plain = true;
-        try {
-          plain = isPlainObject(nested);
-        } catch {
-          plain = false;
-        }
-        if (!plain) {
-          warn(
-            context,
-            'unsupported_value',
-            joinPath(pathBase, flat),
-            `a ${className(nested)} has no fields to send: dropped; convert it to an object or array`,
-          );
-        }
-        continue;
+      const object = this.writeValue(prefix, flat, inner, item);
+      if (object === undefined) continue;
+      const next = this.enter(prefix, flat, object);
+      if (next === undefined) continue;
+      stack.push(frame);
+      chain.add(object);
+      frame = next;
+    }
+  }
+
+  /** A frame for a nested object, or `undefined` (warned where data is lost) when not entered. */
+  private enter(prefix: string, flat: string, nested: object): Frame | undefined {
+    const { context, pathBase } = this;
+    if (this.chain().has(nested)) {
+      warn(
+        context,
+        'circular_reference',
+        joinPath(pathBase, flat),
+        'a reference back to an enclosing object was cut: its properties are already sent once',
+      );
+      return undefined;
+    }
+    let keys: string[];
+    try {
+      keys = Object.keys(nested);
+    } catch (error) {
+      warn(
+        context,
+        'unsupported_value',
+        joinPath(pathBase, flat),
+        `reading it threw (${errorText(error)}): dropped`,
+      );
+      return undefined;
+    }
+    if (keys.length === 0) {
+      // An empty object is no data; a Map or a class without fields is data we cannot read.
+      let plain = true;
+      try {
+        plain = isPlainObject(nested);
+      } catch {
+        plain = false;
       }
-      // Every name below is longer than this one: stop descending once it reaches the limit.
-      const nameLength = context.nameLength;
-      if (
-        prefix.length + flat.length >= nameLength &&
-        codePointLength(prefix + flat) >= nameLength
-      ) {
+      if (!plain) {
         warn(
           context,
-          'name_too_long',
+          'unsupported_value',
           joinPath(pathBase, flat),
-          `the names nested here are over ${nameLength} characters, Kissmetrics' limit: their values were dropped; flatten the data less deeply`,
+          `a ${className(nested)} has no fields to send: dropped; convert it to an object or array`,
         );
-        continue;
       }
-      stack.push(frame);
-      chain.add(nested);
-      frame = { object: nested, keys: nestedKeys, index: 0, name: `${flat}.` };
+      return undefined;
     }
+    // Every name below is longer than this one: stop descending once it reaches the limit.
+    const nameLength = context.nameLength;
+    if (prefix.length + flat.length >= nameLength && codePointLength(prefix + flat) >= nameLength) {
+      warn(
+        context,
+        'name_too_long',
+        joinPath(pathBase, flat),
+        `the names nested here are over ${nameLength} characters, Kissmetrics' limit: their values were dropped; flatten the data less deeply`,
+      );
+      return undefined;
+    }
+    return { object: nested, keys, index: 0, name: `${flat}.` };
   }
 
   /**
@@ -166,25 +192,10 @@ class Flattener {
         if (name !== undefined) writer.writeText(name, value, pathBase, flat);
         return undefined;
       }
-      case 'number': {
-        if (!Number.isFinite(value)) {
-          warn(
-            context,
-            'non_finite_number',
-            joinPath(pathBase, flat),
-            `${value} is not a number Kissmetrics can store: dropped; send a finite number`,
-          );
-          return undefined;
-        }
-        const name = writer.name(prefix, flat, pathBase, flat);
-        if (name !== undefined) writer.write(name, value, pathBase, flat);
+      case 'number':
+      case 'boolean':
+        writeScalar(writer, context, prefix, flat, value, pathBase);
         return undefined;
-      }
-      case 'boolean': {
-        const name = writer.name(prefix, flat, pathBase, flat);
-        if (name !== undefined) writer.write(name, value, pathBase, flat);
-        return undefined;
-      }
       case 'bigint': {
         const name = writer.name(prefix, flat, pathBase, flat);
         if (name !== undefined) writer.writeText(name, String(value), pathBase, flat);
@@ -326,6 +337,46 @@ export function flattenInto(
     );
     return;
   }
-  if (keys.length === 0) return;
-  new Flattener(writer, context, prefix, pathBase, source, seeds).run(keys, overrides);
+  // Flat values are written here; the first nested value or array brings in a Flattener.
+  let flattener: Flattener | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    let keyPrefix = prefix;
+    let value: unknown;
+    if (overrides !== undefined && key === overrides.skipKey) continue;
+    if (overrides !== undefined && key === overrides.replaceKey) {
+      value = overrides.replaceValue;
+      keyPrefix = overrides.replacePrefix ?? prefix;
+    } else {
+      try {
+        value = (source as Record<string, unknown>)[key];
+      } catch (error) {
+        warn(
+          context,
+          'unsupported_value',
+          joinPath(pathBase, key),
+          `reading it threw (${errorText(error)}): dropped`,
+        );
+        continue;
+      }
+    }
+    switch (typeof value) {
+      case 'string': {
+        const name = writer.name(keyPrefix, key, pathBase, key);
+        if (name !== undefined) writer.writeText(name, value, pathBase, key);
+        continue;
+      }
+      case 'number':
+      case 'boolean':
+        writeScalar(writer, context, keyPrefix, key, value, pathBase);
+        continue;
+      case 'undefined':
+        continue;
+    }
+    if (value === null) continue;
+    if (flattener === undefined) {
+      flattener = new Flattener(writer, context, pathBase, source, seeds);
+    }
+    flattener.visit(keyPrefix, key, value);
+  }
 }
