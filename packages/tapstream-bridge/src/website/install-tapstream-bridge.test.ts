@@ -178,6 +178,17 @@ describe('installTapstreamBridge with the Kissmetrics JS', () => {
     });
     expect(tsq(page)).toHaveLength(2);
   });
+  test('a page whose _tsq throws still settles the hit, and the error reaches the page', async () => {
+    const page = newPage();
+    page._tsq = {
+      push() {
+        throw new Error('broken tracker');
+      },
+    };
+    const { bridge } = install(page);
+    expect(() => loadKissmetrics(page, () => 'v')).toThrow('broken tracker');
+    expect(await bridge.hit).toEqual({ identity: 'v' });
+  });
 });
 
 describe('installTapstreamBridge with a cloud-mode client', () => {

@@ -182,6 +182,14 @@ function loadScript(win: BridgeWindow, doc: Document, url: string): void {
   (doc.head ?? doc.documentElement).appendChild(script);
 }
 
+function describe(value: unknown): string {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value) : String(value);
+  } catch {
+    return 'a value that cannot be printed';
+  }
+}
+
 function readableIdentity(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   if (typeof value !== 'string' || isGenericIdentity(value)) return undefined;
@@ -250,19 +258,23 @@ export function installTapstreamBridge(options: TapstreamBridgeOptions): Tapstre
     if (fired) return;
     fired = true;
     timer.abort();
-    const tsq = queueOf(win, '_tsq');
-    tsq.push(['setAccountName', accountName]);
-    if (identity !== undefined) tsq.push(['addCustomParameter', identityParameter, identity]);
-    tsq.push(['fireHit', trackerName, [...tags]]);
-    if (identity !== undefined) {
-      settle({ identity });
-    } else {
-      const reason = unavailable ?? {
-        reason: 'empty_identity' as const,
-        message: 'no identity was given',
-      };
-      settle({ unavailable: reason });
-      report(options.onIdentityUnavailable, reason);
+    try {
+      const tsq = queueOf(win, '_tsq');
+      tsq.push(['setAccountName', accountName]);
+      if (identity !== undefined) tsq.push(['addCustomParameter', identityParameter, identity]);
+      tsq.push(['fireHit', trackerName, [...tags]]);
+    } finally {
+      // Settled even when the page's _tsq throws, which then surfaces as the page's own error.
+      if (identity !== undefined) {
+        settle({ identity });
+      } else {
+        const reason = unavailable ?? {
+          reason: 'empty_identity' as const,
+          message: 'no identity was given',
+        };
+        settle({ unavailable: reason });
+        report(options.onIdentityUnavailable, reason);
+      }
     }
   }
 
@@ -272,14 +284,14 @@ export function installTapstreamBridge(options: TapstreamBridgeOptions): Tapstre
     else
       fire(undefined, {
         reason: 'empty_identity',
-        message: `${source} gave ${JSON.stringify(value) ?? String(value)}, which is not an identity: the hit was fired without it`,
+        message: `${source} gave ${describe(value)}, which is not an identity: the hit was fired without it`,
       });
   }
 
   function failWith(error: unknown, source: string): void {
     fire(undefined, {
       reason: 'identity_failed',
-      message: `${source} failed (${error instanceof Error ? error.message : String(error)}): the hit was fired without the identity`,
+      message: `${source} failed (${error instanceof Error ? error.message : describe(error)}): the hit was fired without the identity`,
       error,
     });
   }
