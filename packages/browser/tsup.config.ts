@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // Only options that tsdown also accepts, so the move off tsup stays a rename.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: ['src/index.ts', 'src/device/index.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,404 @@
+// @vitest-environment happy-dom
+import { createManualScheduler } from '@kmkit/core/testing';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beaconsToEmulator, pageStorageWith, resetPage, useEmulator } from '../../test/dom.js';
+import type { KissmetricsEvents } from '../client/types.js';
+import { type CloudOptions, createKissmetrics } from '../index.js';
+
+const km = useEmulator();
+let apiKey = '';
+let tests = 0;
+let beacons: ReturnType<typeof beaconsToEmulator>;
+
+beforeEach(() => {
+  resetPage();
+  apiKey = `key-${++tests}`;
+  beacons = beaconsToEmulator();
+  setOnline(true);
+});
+// Every client of the test leaves, as at a page unload: their timers and leases end here.
+afterEach(() => {
+  window.dispatchEvent(new Event('pagehide'));
+});
+
+function setOnline(online: boolean) {
+  Object.defineProperty(navigator, 'onLine', { value: online, configurable: true });
+}
+
+function cloud(options: Partial<CloudOptions> = {}) {
+  const scheduler = createManualScheduler();
+  const client = createKissmetrics({ apiKey, mode: 'cloud', scheduler, ...options });
+  const seen: { [K in keyof KissmetricsEvents]: KissmetricsEvents[K][] } = {
+    delivered: [],
+    retry: [],
+    error: [],
+    drop: [],
+    warning: [],
+    invalid: [],
+  };
+  for (const name of Object.keys(seen) as (keyof KissmetricsEvents)[]) {
+    client.on(name, (event) => (seen[name] as unknown[]).push(event));
+  }
+  return { client, scheduler, seen };
+}
+
+/** What this test's API key sent, as Kissmetrics received it. */
+const received = () => km.requests().filter((request) => request.params._k === apiKey);
+/** The requests persisted for this test's API key. */
+const persisted = () =>
+  Object.keys(localStorage).filter((key) => key.startsWith(`kmkit:q:${apiKey}:`));
+
+describe('delivery', () => {
+  it('sends identify, track and page with the anonymous id, aliased once to the user id', async () => {
+    const { client, seen } = cloud();
+    const anonymousId = await client.identity();
+    client.track('Viewed Pricing', { plan: 'pro' });
+    client.identify('bob@example.com', { name: 'Bob' });
+    client.page('home', { path: '/' });
+    expect(await client.flush()).toEqual({ delivered: 4, failed: 0, dropped: 0 });
+
+    // The manual clock stands at 1,700,000,000,000 ms: every _t is 1700000000.
+    expect(km.person('bob@example.com')).toEqual({
+      identities: [anonymousId, 'bob@example.com'],
+      events: [
+        { name: 'Viewed Pricing', time: 1_700_000_000, properties: { plan: 'pro' } },
+        { name: 'Viewed home page', time: 1_700_000_000, properties: { path: '/' } },
+      ],
+      properties: { plan: 'pro', name: 'Bob', path: '/' },
+    });
+    expect(received().map((request) => request.path)).toEqual(['/e', '/s', '/a', '/e']);
+    expect(km.rejected()).toEqual([]);
+    expect(seen.delivered).toHaveLength(4);
+    await expect(client.identity()).resolves.toBe('bob@example.com');
+    expect(persisted()).toEqual([]);
+  });
+
+  it('aliases only an anonymous visitor: a second user id is another person, as in the Kissmetrics JS', async () => {
+    const { client } = cloud();
+    const anonymousId = await client.identity();
+    client.identify('ann@example.com');
+    client.identify('ann@example.com', { plan: 'pro' });
+    client.identify('cy@example.com', { plan: 'free' });
+    await client.flush();
+    expect(received().filter((request) => request.path === '/a')).toHaveLength(1);
+    expect(km.person('ann@example.com')?.identities).toEqual([anonymousId, 'ann@example.com']);
+    expect(km.person('cy@example.com')).toMatchObject({
+      identities: ['cy@example.com'],
+      properties: { plan: 'free' },
+    });
+  });
+
+  it('uses the user id, then alias(newId) joins the current identity to the new one', async () => {
+    const { client } = cloud();
+    client.identify('u-1');
+    client.alias('u-1@example.com');
+    client.group('acme', { plan: 'enterprise' });
+    await client.flush();
+    expect(km.person('u-1@example.com')).toMatchObject({
+      properties: { 'Group - plan': 'enterprise', 'Group - id': 'acme' },
+    });
+    expect(km.person('u-1')).toEqual(km.person('u-1@example.com'));
+  });
+
+  it('sends spec messages as they are, filling in the identity only when they have none', async () => {
+    const { client } = cloud();
+    const anonymousId = await client.identity();
+    client.send({ type: 'track', event: 'Imported', userId: 'someone-else' });
+    client.send({ type: 'screen', name: 'Settings' });
+    await client.flush();
+    expect(km.person('someone-else')?.events.map((event) => event.name)).toEqual(['Imported']);
+    expect(km.person(anonymousId)?.events.map((event) => event.name)).toEqual([
+      'Viewed Settings screen',
+    ]);
+    // send() does not change the client's identity.
+    await expect(client.identity()).resolves.toBe(anonymousId);
+  });
+
+  it('posts a request whose query would pass maxQueryBytes, form-encoded', async () => {
+    const { client } = cloud({ maxQueryBytes: 100 });
+    client.track('Long', { text: 'x'.repeat(200) });
+    await client.flush();
+    expect(received()).toEqual([
+      expect.objectContaining({ method: 'POST', path: '/e', status: 'accepted' }),
+    ]);
+  });
+
+  it('never throws on invalid input: it reports and counts it, and queues nothing of it', async () => {
+    const { client, seen } = cloud();
+    expect(() => client.track(undefined as unknown as string)).not.toThrow();
+    expect(() => client.alias('')).not.toThrow();
+    expect(seen.invalid.map(({ call, error }) => [call, error.code])).toEqual([
+      ['track', 'missing_event_name'],
+      ['alias', 'missing_user_id'],
+    ]);
+    expect(client.stats()).toMatchObject({ invalid: 2, queued: 0 });
+    await client.flush();
+    expect(received()).toEqual([]);
+  });
+
+  it('refuses a bad endpoint or a missing mode at creation', () => {
+    expect(() => cloud({ endpoint: 'not a url' })).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'endpoint' }),
+    );
+    expect(() => createKissmetrics({ apiKey } as never)).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'mode' }),
+    );
+  });
+});
+
+describe('identity', () => {
+  it('reuses the Kissmetrics JS library’s km_ai cookie, URL-decoded, so the visitor stays one person', async () => {
+    const libraryId = 'Zm9v+YmFy/cXV4=';
+    // biome-ignore lint/suspicious/noDocumentCookie: the Kissmetrics JS writes km_ai this way.
+    document.cookie = `km_ai=${encodeURIComponent(libraryId)}; path=/`;
+    const { client } = cloud();
+    await expect(client.identity()).resolves.toBe(libraryId);
+    client.track('Opened');
+    await client.flush();
+    expect(received()[0]?.params._p).toBe(libraryId);
+    expect(km.person(libraryId)?.events).toHaveLength(1);
+  });
+
+  it('keeps its anonymous id in localStorage across page loads and tabs', async () => {
+    const first = await cloud().client.identity();
+    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(localStorage.getItem('kmkit.anonymousId')).toBe(first);
+    await expect(cloud().client.identity()).resolves.toBe(first);
+  });
+
+  it('falls back to a first-party cookie when localStorage is unusable, with a warning', async () => {
+    const broken = pageStorageWith({
+      setItem() {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      },
+    });
+    const { client, seen } = cloud({ storage: broken });
+    const anonymousId = await client.identity();
+    expect(document.cookie).toContain(`kmkit_anonymous_id=${encodeURIComponent(anonymousId)}`);
+    await expect(cloud({ storage: broken }).client.identity()).resolves.toBe(anonymousId);
+    client.track('Still Sent');
+    expect(await client.flush()).toMatchObject({ delivered: 1 });
+    expect(seen.warning).toEqual([expect.objectContaining({ code: 'store_failed' })]);
+  });
+
+  it('reset() starts a new anonymous visitor and forgets the user id', async () => {
+    const { client } = cloud();
+    const before = await client.identity();
+    client.identify('dee@example.com');
+    client.reset();
+    const after = await client.identity();
+    expect(after).not.toBe(before);
+    expect(after).not.toBe('dee@example.com');
+    client.track('Logged Out');
+    await client.flush();
+    expect(km.person(after)?.events.map((event) => event.name)).toEqual(['Logged Out']);
+    expect(km.person(after)?.identities).toEqual([after]);
+  });
+});
+
+describe('the persisted queue', () => {
+  it('keeps each request in localStorage from enqueue until acknowledged', async () => {
+    km.faults.set('e', { answers: ['network-error'] });
+    const { client, scheduler, seen } = cloud();
+    client.track('Kept');
+    await scheduler.settle();
+    expect(seen.retry).toHaveLength(1);
+    expect(persisted()).toHaveLength(1);
+    await scheduler.advance(60_000);
+    await client.flush();
+    expect(persisted()).toEqual([]);
+    expect(received()).toHaveLength(1);
+  });
+
+  it('delivers on the next page load what an earlier one could not', async () => {
+    km.faults.set('*', { rate: 1, failWith: 'network-error' });
+    const first = cloud();
+    first.client.track('Queued A');
+    first.client.track('Queued B');
+    await first.scheduler.settle();
+    expect(persisted()).toHaveLength(2);
+    // The page goes away; the next load finds the queue.
+    window.dispatchEvent(new Event('pagehide'));
+    km.faults.clear();
+    const second = cloud();
+    expect(await second.client.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    const anonymousId = await second.client.identity();
+    expect(km.person(anonymousId)?.events.map((event) => event.name)).toEqual([
+      'Queued A',
+      'Queued B',
+    ]);
+    expect(persisted()).toEqual([]);
+  });
+
+  it('keeps a request that ran out of attempts in this page, for the next load', async () => {
+    km.faults.set('e', { rate: 1, failWith: 'network-error' });
+    const { client, scheduler, seen } = cloud({ retry: { maxAttempts: 2 } });
+    client.track('Stubborn');
+    await scheduler.advance(60_000);
+    expect(seen.error).toEqual([expect.objectContaining({ reason: 'max_attempts', attempts: 2 })]);
+    expect(persisted()).toHaveLength(1);
+  });
+
+  it('falls back to memory with one warning when the storage quota is full, and still delivers', async () => {
+    const full = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const quota = pageStorageWith({
+      setItem(key, value) {
+        if (key.startsWith('kmkit:q:')) throw full;
+        localStorage.setItem(key, value);
+      },
+    });
+    const { client, seen } = cloud({ storage: quota });
+    client.track('One');
+    client.track('Two');
+    expect(await client.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(seen.warning).toEqual([expect.objectContaining({ code: 'store_failed', error: full })]);
+    expect(received()).toHaveLength(2);
+  });
+
+  it('reset({ clearQueue: true }) drops what is queued, each reported and counted', async () => {
+    km.faults.set('*', { rate: 1, failWith: 'network-error' });
+    const { client, scheduler, seen } = cloud();
+    client.track('Before Reset');
+    client.track('Also Before');
+    await scheduler.settle();
+    client.reset({ clearQueue: true });
+    expect(seen.drop.map((drop) => drop.reason)).toEqual(['reset', 'reset']);
+    expect(client.stats()).toMatchObject({ dropped: 2 });
+    expect(persisted()).toEqual([]);
+    km.faults.clear();
+    await scheduler.advance(60_000);
+    await client.flush();
+    expect(received()).toEqual([]);
+    expect(seen.delivered).toEqual([]);
+  });
+
+  it('reset() alone keeps delivering what was queued: each request carries its own identity', async () => {
+    km.faults.set('*', { answers: ['network-error'] });
+    const { client, scheduler } = cloud();
+    const before = await client.identity();
+    client.track('Before Reset');
+    await scheduler.settle();
+    client.reset();
+    await scheduler.advance(60_000);
+    await client.flush();
+    expect(km.person(before)?.events.map((event) => event.name)).toEqual(['Before Reset']);
+  });
+});
+
+describe('the page lifecycle', () => {
+  it('waits while offline and sends on the online event', async () => {
+    setOnline(false);
+    const { client, scheduler } = cloud();
+    client.track('Offline Click');
+    await scheduler.advance(60_000);
+    expect(received()).toEqual([]);
+    expect(client.stats()).toMatchObject({ queued: 1, paused: true });
+    setOnline(true);
+    window.dispatchEvent(new Event('online'));
+    await client.flush();
+    expect(received().map((request) => request.params._n)).toEqual(['Offline Click']);
+  });
+
+  it('pauses on the offline event', async () => {
+    const { client, scheduler } = cloud();
+    window.dispatchEvent(new Event('offline'));
+    client.track('Queued Offline');
+    await scheduler.advance(60_000);
+    expect(received()).toEqual([]);
+    window.dispatchEvent(new Event('online'));
+    await client.flush();
+    expect(received()).toHaveLength(1);
+  });
+
+  it('beacons what is waiting when the page is hidden (/e and /s as form posts, /a as a keepalive GET), and keeps it queued', async () => {
+    km.faults.set('*', { answers: ['network-error', 'network-error', 'network-error'] });
+    const { client, scheduler } = cloud();
+    client.identify('eve@example.com', { plan: 'pro' });
+    client.track('Checkout', { total: 5 });
+    await scheduler.settle();
+    expect(persisted()).toHaveLength(3);
+
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    // Once per request: pagehide after visibilitychange sends nothing again.
+    window.dispatchEvent(new Event('pagehide'));
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+
+    expect(beacons.calls.map((call) => [call.url, call.type])).toEqual([
+      ['https://trk.kissmetrics.io/s', 'application/x-www-form-urlencoded'],
+      ['https://trk.kissmetrics.io/e', 'application/x-www-form-urlencoded'],
+    ]);
+    // Beacons and the keepalive GET travel on their own: their arrival order is the network's.
+    await expect
+      .poll(() =>
+        received()
+          .map((request) => `${request.method} ${request.path}`)
+          .sort(),
+      )
+      .toEqual(['GET /a', 'POST /e', 'POST /s']);
+    expect(km.person('eve@example.com')).toMatchObject({
+      events: [{ name: 'Checkout', properties: { total: '5' } }],
+      properties: { plan: 'pro', total: '5' },
+    });
+    // Beacons are not acknowledged: the requests stay for the next load, which Kissmetrics dedupes.
+    expect(persisted()).toHaveLength(3);
+  });
+
+  it('stops beaconing when the browser refuses one, keeping the rest', async () => {
+    km.faults.set('*', { rate: 1, failWith: 'network-error' });
+    let accepted = 1;
+    Object.defineProperty(navigator, 'sendBeacon', {
+      value: () => accepted-- > 0,
+      configurable: true,
+    });
+    const { client, scheduler } = cloud();
+    client.track('First');
+    client.track('Second');
+    client.track('Third');
+    await scheduler.settle();
+    window.dispatchEvent(new Event('pagehide'));
+    expect(accepted).toBe(-1);
+    expect(persisted()).toHaveLength(3);
+  });
+});
+
+describe('options', () => {
+  it('sends no-cors with keepalive by default, and cors when asked', async () => {
+    const modes: (string | undefined)[] = [];
+    const recording: typeof fetch = (url, init) => {
+      modes.push(`${init?.mode} keepalive=${init?.keepalive} ${init?.credentials} ${init?.cache}`);
+      return fetch(url, init);
+    };
+    const plain = cloud({ fetch: recording });
+    plain.client.track('A');
+    await plain.client.flush();
+    window.dispatchEvent(new Event('pagehide'));
+    const cors = cloud({ fetch: recording, cors: true, storage: null });
+    cors.client.track('B');
+    await cors.client.flush();
+    expect(modes).toEqual([
+      'no-cors keepalive=true omit no-store',
+      'cors keepalive=true omit no-store',
+    ]);
+  });
+
+  it('with cors, retries a 503 it can see', async () => {
+    km.faults.set('e', { answers: [503] });
+    const { client, scheduler, seen } = cloud({ cors: true });
+    client.track('Seen Status');
+    await scheduler.settle();
+    expect(seen.retry).toEqual([expect.objectContaining({ reason: 'status', status: 503 })]);
+    await scheduler.advance(60_000);
+    await client.flush();
+    expect(received()).toHaveLength(1);
+  });
+
+  it('sends to a first-party proxy endpoint', async () => {
+    const { client } = cloud({ endpoint: 'https://site.test/km/' });
+    client.track('Proxied');
+    await client.flush();
+    expect(received().map((request) => request.url.split('?')[0])).toEqual([
+      'https://site.test/km/e',
+    ]);
+  });
+});

@@ -1,0 +1,1 @@
+export { type CloudOptions, createCloudClient } from './cloud-client.js';

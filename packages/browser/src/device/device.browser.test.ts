@@ -1,0 +1,142 @@
+import { createKissmetricsEmulator } from '@kmkit/msw';
+import { collectPageErrors } from '@kmkit/test-chromium';
+import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SITE, sitePages, useChromium } from '../../test/chromium.js';
+import '../../test/page-globals.js';
+
+const API_KEY = 'km-key';
+const chromium = useChromium();
+const km = createKissmetricsEmulator({ apiKeys: [API_KEY] });
+afterEach(() => km.reset());
+const poll = { timeout: 15_000, interval: 50 };
+
+// Records the client's events on the page, for the test to read.
+const LISTEN = `
+  window.events = [];
+  for (const name of ['invalid', 'warning']) {
+    km.on(name, (e) => events.push([name, e.code || (e.error && e.error.code) || '', e.message || '']));
+  }
+`;
+
+async function openPage(script: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await chromium.newContext();
+  chromium.router.use([...km.handlers, ...sitePages(chromium.bundle, { '/': script })]);
+  const page = await context.newPage();
+  const errors = collectPageErrors(page);
+  await page.goto(SITE);
+  return { page, errors };
+}
+
+describe('device mode in Chromium, with the emulated Kissmetrics JS', { timeout: 60_000 }, () => {
+  it('loads the library, and identify, track and page reach Kissmetrics as one person', async () => {
+    const { page, errors } = await openPage(`
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device' });
+      ${LISTEN}
+      km.track('Viewed Pricing', { plan: 'pro', seats: 3 });
+      km.identity().then((id) => { window.anonymousId = id; });
+      km.identify('bob@example.com', { name: 'Bob', address: { city: 'Oslo' } });
+      km.page('home', { path: '/' });
+      km.identity().then((id) => { window.namedId = id; });
+    `);
+    await expect.poll(() => page.evaluate(() => window.namedId), poll).toBe('bob@example.com');
+    const anonymousId = (await page.evaluate(() => window.anonymousId)) as string;
+    expect(anonymousId).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    await expect.poll(() => km.requests().length, poll).toBe(4);
+    expect(km.person('bob@example.com')).toEqual({
+      identities: [anonymousId, 'bob@example.com'],
+      events: [
+        {
+          name: 'Viewed Pricing',
+          time: expect.any(Number),
+          properties: { plan: 'pro', seats: '3' },
+        },
+        { name: 'Viewed home page', time: expect.any(Number), properties: { path: '/' } },
+      ],
+      properties: { plan: 'pro', seats: '3', name: 'Bob', 'address.city': 'Oslo', path: '/' },
+    });
+    expect(km.rejected()).toEqual([]);
+    expect(await page.evaluate(() => window.events)).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(chromium.router.unhandled).toEqual([]);
+  });
+
+  it('loads each script once, with the CSP nonce, even when created twice next to the site’s snippet', async () => {
+    const { page, errors } = await openPage(`
+      var _kmq = _kmq || [];
+      var _kmk = _kmk || '${API_KEY}';
+      (function () {
+        var s = document.createElement('script');
+        s.async = true; s.src = '//i.kissmetrics.io/i.js';
+        document.head.appendChild(s);
+      })();
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device', nonce: 'n0nce' });
+      kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device', nonce: 'n0nce' });
+      km.track('Once');
+    `);
+    await expect.poll(() => km.requests().length, poll).toBe(1);
+    const scripts = await page.evaluate(() =>
+      Array.from(document.scripts, (s) => [s.getAttribute('src'), s.nonce]).filter(
+        ([src]) => src && src !== '/kmkit.js',
+      ),
+    );
+    expect(scripts).toEqual([
+      ['//i.kissmetrics.io/i.js', ''],
+      [`//scripts.kissmetrics.io/${API_KEY}.2.js`, 'n0nce'],
+    ]);
+    expect(errors).toEqual([]);
+  });
+
+  it('aliases the current identity and starts a new visitor on reset()', async () => {
+    const { page, errors } = await openPage(`
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device' });
+      km.identity().then((id) => { window.first = id; });
+      km.alias('carol@example.com');
+      km.reset();
+      km.identity().then((id) => { window.second = id; });
+      km.track('After Reset');
+    `);
+    await expect.poll(() => page.evaluate(() => window.second), poll).toBeTruthy();
+    const [first, second] = (await page.evaluate(() => [window.first, window.second])) as string[];
+    expect(second).not.toBe(first);
+    await expect.poll(() => km.requests().length, poll).toBe(2);
+    // ['alias', newId, previousId], as RudderStack pushes it: Kissmetrics sees carol first.
+    expect(km.person('carol@example.com')?.identities).toEqual(['carol@example.com', first]);
+    expect(km.person(second!)?.events.map((event) => event.name)).toEqual(['After Reset']);
+    expect(errors).toEqual([]);
+  });
+
+  it('works unchanged when an ad-blocker blocks the scripts: no call throws, identity() rejects after its timeout', async () => {
+    km.faults.set('js', { rate: 1, failWith: 'network-error' });
+    const { page, errors } = await openPage(`
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device', identityTimeoutMs: 500 });
+      ${LISTEN}
+      km.identify('dan@example.com', { plan: 'pro' });
+      km.track('Blocked Click');
+      km.page();
+      km.alias('dan@work.example');
+      km.reset();
+      km.identity().then(
+        (id) => { window.outcome = 'resolved ' + id; },
+        (error) => { window.outcome = [error.name, error.code, error.message]; },
+      );
+    `);
+    await expect
+      .poll(() => page.evaluate(() => window.outcome), poll)
+      .toEqual([
+        'KmLibraryError',
+        'library_unavailable',
+        expect.stringMatching(/did not load within 500 ms/),
+      ]);
+    expect(await page.evaluate(() => window.events)).toEqual([
+      ['warning', 'library_blocked', expect.stringContaining('//i.kissmetrics.io/i.js')],
+      ['warning', 'library_blocked', expect.stringContaining(`${API_KEY}.2.js`)],
+    ]);
+    // The commands wait in _kmq, in case the library loads after all.
+    expect(await page.evaluate(() => (window._kmq as unknown[]).length)).toBe(7);
+    expect(km.requests()).toEqual([]);
+    // Only the browser's own report of the two blocked scripts.
+    expect(errors).toHaveLength(2);
+    for (const error of errors) expect(error).toMatch(/Failed to load resource/);
+  });
+});

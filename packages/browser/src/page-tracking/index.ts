@@ -1,0 +1,1 @@
+export { trackHistory } from './history.js';

@@ -1,0 +1,6 @@
+export {
+  createSharedQueue,
+  type HandOffResult,
+  type SharedQueue,
+  type SharedQueueOptions,
+} from './shared-queue.js';

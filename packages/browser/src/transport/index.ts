@@ -1,0 +1,6 @@
+export { type BeaconSenders, sendBeacons } from './beacon.js';
+export {
+  type BrowserTransportOptions,
+  createBrowserTransport,
+  KEEPALIVE_BUDGET,
+} from './fetch-transport.js';

@@ -1,0 +1,14 @@
+// What the Chromium suites read from `window` in page.evaluate callbacks.
+import type { KissmetricsClient } from '../src/index.js';
+
+declare global {
+  /** The page's client, as the page scripts create it. */
+  var km: KissmetricsClient;
+  interface Window {
+    km: KissmetricsClient;
+    /** `[event name, code or reason, message]` of every client event, in order. */
+    events: [string, string, string][];
+    start: (options?: Record<string, unknown>) => boolean;
+    [key: string]: unknown;
+  }
+}
