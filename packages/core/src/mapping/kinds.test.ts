@@ -1,5 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { toKmq } from '../encoding/kmq.js';
+import { parseTrackingRequest } from '../encoding/parse-tracking-request.js';
+import { toTrackingRequest } from '../encoding/tracking-request.js';
 import { parseEvent } from '../model/parse-event.js';
 import { mapEvent } from './map-event.js';
 
@@ -204,6 +206,29 @@ describe('group', () => {
       { mode: 'device' },
     );
     expect(commands.map(toKmq)).toEqual([['set', { 'Group - name': 'Acme', 'Group - id': '7' }]]);
+  });
+});
+
+describe('time on the wire (rule 2)', () => {
+  test('every cloud record and set goes out with the event time as _t and _d=1', () => {
+    const messages = [
+      { type: 'track', event: 'E', properties: { products: [{ sku: 'a' }] } },
+      { type: 'identify', traits: { plan: 'Pro' } },
+      { type: 'page', name: 'Home' },
+      { type: 'group', groupId: 'g' },
+    ];
+    const sent = messages.flatMap((message) =>
+      mapEvent({ userId: 'u', timestamp: '2024-05-01T10:00:00Z', ...message }).commands.map(
+        (command) => parseTrackingRequest(toTrackingRequest(command, { apiKey: 'k' })).params,
+      ),
+    );
+    expect(sent.map((params) => [params._t, params._d])).toEqual([
+      [String(T), '1'],
+      [String(T + 1), '1'],
+      [String(T), '1'],
+      [String(T), '1'],
+      [String(T), '1'],
+    ]);
   });
 });
 
