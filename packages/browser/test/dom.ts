@@ -88,21 +88,34 @@ export function beaconsToEmulator(): { calls: { url: string; body: string; type:
 }
 
 /**
- * An in-page Web Locks manager: one holder per name, the others wait in order. `request` rejects
- * when `refuse` is set, like a browser that refuses Web Locks to the page.
+ * An in-page Web Locks manager: one holder per name, the others wait in order; `ifAvailable` gets
+ * `null` at once when the lock is held. `request` rejects when `refuse` is set, like a browser that
+ * refuses Web Locks to the page.
  */
 export function installLocks(options: { refuse?: boolean } = {}): void {
-  const held = new Map<string, Promise<unknown>>();
+  const queues = new Map<string, Promise<unknown>>();
+  const held = new Set<string>();
   const locks = {
-    request(name: string, callback: () => Promise<unknown>) {
+    request(name: string, ...args: unknown[]) {
+      const callback = args.pop() as (lock: { name: string } | null) => unknown;
+      const { ifAvailable } = (args[0] ?? {}) as { ifAvailable?: boolean };
       if (options.refuse) return Promise.reject(new DOMException('denied', 'SecurityError'));
-      const before = held.get(name) ?? Promise.resolve();
-      const mine = before.then(() => callback());
-      held.set(
+      if (ifAvailable && held.has(name)) return Promise.resolve(callback(null));
+      const granted = (queues.get(name) ?? Promise.resolve()).then(async () => {
+        held.add(name);
+        try {
+          return await callback({ name });
+        } finally {
+          held.delete(name);
+        }
+      });
+      queues.set(
         name,
-        mine.catch(() => undefined),
+        granted.catch(() => undefined),
       );
-      return mine;
+      // Held from the moment it is asked for without waiting, as a browser grants a free lock.
+      if (ifAvailable) held.add(name);
+      return granted;
     },
   };
   Object.defineProperty(navigator, 'locks', { value: locks, configurable: true });

@@ -20,17 +20,8 @@ export function mappingOptions(
       'apiKey is required: pass your Kissmetrics API key (Product Settings in Kissmetrics)',
     );
   }
-  const map: MapOptions = {
-    mode,
-    now,
-    limits: options.limits,
-    preset: options.preset,
-    prefixProperties: options.prefixProperties,
-    prefixSeparator: options.prefixSeparator,
-    trackNamedPages: options.trackNamedPages,
-    trackCategorizedPages: options.trackCategorizedPages,
-    aliasOnIdentify: options.aliasOnIdentify,
-  };
+  // mapEvent reads the options it knows and ignores the client's own.
+  const map: MapOptions = { ...options, mode, now };
   mapEvent({ type: 'track', event: 'Options Checked', anonymousId: 'check' }, map);
   return map;
 }

@@ -1,7 +1,14 @@
 // @vitest-environment happy-dom
 import { createManualScheduler } from '@kmkit/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { beaconsToEmulator, pageStorageWith, resetPage, useEmulator } from '../../test/dom.js';
+import {
+  beaconsToEmulator,
+  installLocks,
+  pageStorageWith,
+  removeLocks,
+  resetPage,
+  useEmulator,
+} from '../../test/dom.js';
 import type { KissmetricsEvents } from '../client/types.js';
 import { type CloudOptions, createKissmetrics } from '../index.js';
 
@@ -282,6 +289,79 @@ describe('the persisted queue', () => {
     await scheduler.advance(60_000);
     await client.flush();
     expect(km.person(before)?.events.map((event) => event.name)).toEqual(['Before Reset']);
+  });
+});
+
+describe('two tabs', () => {
+  afterEach(removeLocks);
+
+  // A storage event as another tab sees this change of localStorage.
+  function otherTabSees(key: string) {
+    window.dispatchEvent(
+      new StorageEvent('storage', {
+        key,
+        newValue: localStorage.getItem(key),
+        storageArea: localStorage,
+      }),
+    );
+  }
+
+  it('the tab that does not send hands its events to the shared queue, and the sending tab delivers them once', async () => {
+    installLocks();
+    const sending = cloud();
+    const other = cloud();
+    await Promise.all([sending.client.flush(), other.client.flush()]);
+    expect([sending.client.stats().sender, other.client.stats().sender]).toEqual([true, false]);
+
+    other.client.track('From The Other Tab');
+    const [key] = persisted();
+    expect(key).toBeDefined();
+    const flushing = other.client.flush();
+    otherTabSees(key!);
+    await sending.client.flush();
+    expect(received().map((request) => request.params._n)).toEqual(['From The Other Tab']);
+    expect(persisted()).toEqual([]);
+    // The other tab learns from the removal that its event left the queue.
+    otherTabSees(key!);
+    expect(await flushing).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+    expect(other.seen.delivered).toEqual([]);
+    expect(sending.seen.delivered).toHaveLength(1);
+  });
+
+  it('a request another tab settles is not sent again from here', async () => {
+    installLocks();
+    km.faults.set('*', { rate: 1, failWith: 'network-error' });
+    const sending = cloud();
+    await sending.client.flush();
+    sending.client.track('Settled Elsewhere');
+    await sending.scheduler.settle();
+    const [key] = persisted();
+    // Another tab (which sent while this one was in the back/forward cache) removed it.
+    localStorage.removeItem(key!);
+    otherTabSees(key!);
+    km.faults.clear();
+    await sending.scheduler.advance(60_000);
+    expect(await sending.client.flush()).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(received()).toEqual([]);
+    expect(sending.seen.delivered).toEqual([]);
+    expect(sending.client.stats()).toMatchObject({ delivered: 0, queued: 0 });
+  });
+
+  it('refuses a hand-off past the shared queue’s bounds, reporting and counting the drop', async () => {
+    installLocks();
+    const sending = cloud();
+    const other = cloud({ maxQueueLength: 1 });
+    await Promise.all([sending.client.flush(), other.client.flush()]);
+    other.client.track('Fits');
+    other.client.track('Does Not Fit');
+    expect(other.seen.drop).toEqual([
+      expect.objectContaining({
+        reason: 'queue_full',
+        message: expect.stringContaining('maxQueueLength 1'),
+      }),
+    ]);
+    expect(other.client.stats().dropped).toBe(1);
+    expect(persisted()).toHaveLength(1);
   });
 });
 
