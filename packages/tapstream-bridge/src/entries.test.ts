@@ -10,6 +10,8 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 async function bundle(contents: string, platform: 'browser' | 'node') {
   const result = await build({
     stdin: { contents, resolveDir: packageDir, loader: 'ts' },
+    // Metafile paths are relative to this, whatever directory the tests run from.
+    absWorkingDir: packageDir,
     bundle: true,
     write: false,
     format: 'esm',

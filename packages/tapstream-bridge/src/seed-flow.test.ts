@@ -5,7 +5,7 @@ import { Window as HappyWindow } from 'happy-dom';
 import { http } from 'msw';
 import { afterAll, describe, expect, test } from 'vitest';
 import { manualClock } from '../test/scheduler.js';
-import { interceptedFetch, postbackFetch, useServer } from '../test/server.js';
+import { interceptedFetch, useServer } from '../test/server.js';
 import { fireWebHit, sendAppEvent } from '../test/tapstream-sdk.js';
 import { createMemoryAliasStore } from './alias/index.js';
 import {
@@ -34,7 +34,6 @@ const ts = createTapstreamEmulator({
   accounts: [ACCOUNT],
   now: clock.now,
   postbacks: [{ url: postbackUrlTemplate({ baseUrl: HOOK, secret: POSTBACK_SECRET }) }],
-  fetch: postbackFetch,
 });
 const forwarder = createTapstreamForwarder({
   apiKey: KM_KEY,

@@ -10,6 +10,9 @@
  * - `missing_previous_id`: an alias with neither `previousId` nor `anonymousId`.
  * - `missing_group_id`: a group call without `groupId`.
  * - `name_too_long`: an event name or identity over the name length limit (255 by default).
+ * - `generic_identity`: an alias to a placeholder such as `guest` or `anonymous`: aliases are
+ *   irreversible and transitive, so it would merge every user with that value into one person.
+ * - `self_alias`: an alias of an identity to itself: there is nothing to alias.
  * - `invalid_option`: an option passed to a kmkit function is out of its range.
  * - `not_encodable`: a command that has no form in the requested encoding (e.g. `identify` as HTTP).
  */
@@ -23,6 +26,8 @@ export type KmErrorCode =
   | 'missing_previous_id'
   | 'missing_group_id'
   | 'name_too_long'
+  | 'generic_identity'
+  | 'self_alias'
   | 'invalid_option'
   | 'not_encodable';
 

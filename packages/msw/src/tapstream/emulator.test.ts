@@ -474,6 +474,14 @@ describe('postbacks', () => {
     expect(ts.postbacks()).toMatchObject([{ status: 200 }]);
   });
 
+  it('settles when the postback target answers with a body (a forwarder answers JSON)', async () => {
+    await attributedSession();
+    hookAnswer = () => HttpResponse.json({ outcome: 'forwarded' }, { status: 200 });
+    await appEvent('ios-myapp-open', { uuid: 'uuid-1' });
+    await ts.settled();
+    expect(ts.postbacks()).toMatchObject([{ status: 200, event: 'ios-myapp-open' }]);
+  });
+
   it('records a failed postback with its error', async () => {
     await attributedSession();
     hookAnswer = () => HttpResponse.error();

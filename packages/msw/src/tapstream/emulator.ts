@@ -228,7 +228,9 @@ export function createTapstreamEmulator(options: TapstreamEmulatorOptions = {}):
           let result: PostbackCall & { order: number };
           try {
             const response = await (options.fetch ?? globalThis.fetch)(url);
-            await response.body?.cancel();
+            // Read the answer whole: cancelling a body MSW mocked in Node never settles
+            // (mswjs/interceptors #712), which would leave settled() waiting forever.
+            await response.arrayBuffer().catch(() => undefined);
             result = { ...base, status: response.status };
           } catch (error) {
             result = { ...base, error: error instanceof Error ? error.message : String(error) };

@@ -111,7 +111,7 @@ describe('aliasOnboardedUser', () => {
         (caught: unknown) => caught,
       );
       expect(error).toBeInstanceOf(KmValidationError);
-      expect(error).toMatchObject({ code: 'invalid_option', path: 'namedIdentity' });
+      expect(error).toMatchObject({ code: 'generic_identity', path: 'namedIdentity' });
       expect((error as Error).message).toMatch(/irreversible/);
       expect(km.requests()).toEqual([]);
     },
@@ -121,7 +121,7 @@ describe('aliasOnboardedUser', () => {
     const error = await aliasOnboardedUser(options({ namedIdentity: VISITOR })).catch(
       (caught: unknown) => caught,
     );
-    expect(error).toMatchObject({ code: 'invalid_option', path: 'namedIdentity' });
+    expect(error).toMatchObject({ code: 'self_alias', path: 'namedIdentity' });
     expect(km.requests()).toEqual([]);
   });
 

@@ -79,7 +79,7 @@ function checkNamedIdentity(value: unknown): string {
   }
   if (isGenericIdentity(value)) {
     throw new KmValidationError(
-      'invalid_option',
+      'generic_identity',
       'namedIdentity',
       `namedIdentity ${JSON.stringify(value)} is not a person: an alias is irreversible and would merge every user with this value into one. Alias only once the user is signed in with a real id`,
     );
@@ -238,8 +238,9 @@ async function run(
  * }); // 'aliased' | 'already-aliased' | 'no-identity'
  * ```
  *
- * @throws {KmValidationError} `invalid_option` at `namedIdentity` for a generic identity (empty,
- * `guest`, `anonymous`, `null`, `undefined`...) or one equal to the Kissmetrics identity;
+ * @throws {KmValidationError} `generic_identity` at `namedIdentity` for a generic identity (empty,
+ * `guest`, `anonymous`, `null`, `undefined`...), `self_alias` for one equal to the Kissmetrics
+ * identity;
  * `invalid_option` for a missing store or a bad `apiKey`/`endpoint`; `name_too_long` for an
  * identity over 255 characters.
  * @throws {KmBridgeError} `alias_not_delivered` when Kissmetrics did not acknowledge it within the
@@ -266,7 +267,7 @@ export async function aliasOnboardedUser(options: AliasOnboardedUserOptions): Pr
   if (kmIdentity === undefined) return { outcome: 'no-identity', namedIdentity };
   if (kmIdentity.trim() === namedIdentity.trim()) {
     throw new KmValidationError(
-      'invalid_option',
+      'self_alias',
       'namedIdentity',
       `namedIdentity ${JSON.stringify(namedIdentity)} is the Kissmetrics identity itself: there is nothing to alias`,
     );

@@ -8,7 +8,7 @@ import { http } from 'msw';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { kissmetricsSnippet, SITE, sitePage, useChromium } from '../../test/chromium.js';
-import { interceptedFetch, postbackFetch, useServer } from '../../test/server.js';
+import { interceptedFetch, useServer } from '../../test/server.js';
 import { sendAppEvent } from '../../test/tapstream-sdk.js';
 import { aliasOnboardedUser, createMemoryAliasStore, lookupTimeline } from '../index.js';
 import { createTapstreamForwarder, postbackUrlTemplate } from '../server/index.js';
@@ -25,7 +25,6 @@ const km = createKissmetricsEmulator({ apiKeys: [KM_KEY] });
 const ts = createTapstreamEmulator({
   accounts: [ACCOUNT],
   postbacks: [{ url: postbackUrlTemplate({ baseUrl: HOOK, secret: POSTBACK_SECRET }) }],
-  fetch: postbackFetch,
 });
 const forwarder = createTapstreamForwarder({
   apiKey: KM_KEY,
