@@ -102,6 +102,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
   // Validates the endpoint now rather than at the first call.
   toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
   const mode = options.cors ? 'cors' : 'no-cors';
+  const { maxQueueLength = 1000, maxQueueBytes = 512 * 1024 } = options;
   const events = createClientEvents();
   const { emitter } = events;
   const storage = usable(options.storage === undefined ? pageStorage() : options.storage);
@@ -168,8 +169,8 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     ? createSharedQueue({
         storage,
         apiKey,
-        maxLength: options.maxQueueLength ?? 1000,
-        maxBytes: options.maxQueueBytes ?? 512 * 1024,
+        maxLength: maxQueueLength,
+        maxBytes: maxQueueBytes,
         onFailure: storeFailed,
         onAdded: () => void queue.restore(),
         onRemoved: settleElsewhere,
@@ -184,8 +185,8 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     ...(shared ? { store: shared.store } : {}),
     retry: options.retry,
     concurrency: options.concurrency ?? 4,
-    maxQueueLength: options.maxQueueLength ?? 1000,
-    maxQueueBytes: options.maxQueueBytes ?? 512 * 1024,
+    maxQueueLength,
+    maxQueueBytes,
     overflow: options.overflow,
     scheduler: clock,
     generateId: nextId,
@@ -249,7 +250,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       dropOwn(
         'queue_full',
         entry,
-        `the shared queue is full (maxQueueLength ${options.maxQueueLength ?? 1000}, maxQueueBytes ${options.maxQueueBytes ?? 512 * 1024}): Kissmetrics has not acknowledged enough of it yet`,
+        `the shared queue is full (maxQueueLength ${maxQueueLength}, maxQueueBytes ${maxQueueBytes}): Kissmetrics has not acknowledged enough of it yet`,
       );
     } else {
       // Storage failed: this tab keeps it, and sends it when it sends or leaves.

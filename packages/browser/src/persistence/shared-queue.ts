@@ -86,13 +86,24 @@ export function createSharedQueue(options: SharedQueueOptions): SharedQueue {
     return entries.sort((a, b) => a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1));
   }
 
+  // Browsers tell other documents about a change, never the one that made it: another client of
+  // this key in this document (a second bundle, a hot reload) hears it from here. Not this one.
+  let announcing = false;
+  function announce(key: string, newValue: string | null) {
+    announcing = true;
+    try {
+      dispatchEvent(new StorageEvent('storage', { key, newValue, storageArea: storage }));
+    } finally {
+      announcing = false;
+    }
+  }
+
   function write(entry: StoredRequest): boolean {
     try {
-      storage.setItem(
-        prefix + entry.id,
-        JSON.stringify({ t: entry.enqueuedAt, r: entry.request } satisfies Persisted),
-      );
+      const value = JSON.stringify({ t: entry.enqueuedAt, r: entry.request } satisfies Persisted);
+      storage.setItem(prefix + entry.id, value);
       failing = false;
+      announce(prefix + entry.id, value);
       return true;
     } catch (error) {
       if (!failing) options.onFailure(error);
@@ -104,13 +115,14 @@ export function createSharedQueue(options: SharedQueueOptions): SharedQueue {
   function removeNow(id: string) {
     try {
       storage.removeItem(prefix + id);
+      announce(prefix + id, null);
     } catch {
       // Left behind, it is sent again later; Kissmetrics drops the duplicate by _t.
     }
   }
 
   addEventListener('storage', (event) => {
-    if (event.storageArea !== storage) return;
+    if (announcing || event.storageArea !== storage) return;
     if (event.key === null) return options.onCleared();
     if (!event.key.startsWith(prefix)) return;
     const id = event.key.slice(prefix.length);
