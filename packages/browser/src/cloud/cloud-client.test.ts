@@ -237,6 +237,22 @@ describe('the persisted queue', () => {
     expect(persisted()).toEqual([]);
   });
 
+  it('gives up, reported, a persisted request older than retry.maxAgeMs, and removes it', async () => {
+    const day = 24 * 60 * 60 * 1000;
+    const old = {
+      t: 1_700_000_000_000 - day - 1,
+      r: { method: 'GET', url: `https://trk.kissmetrics.io/e?_k=${apiKey}&_p=p&_n=Stale` },
+    };
+    localStorage.setItem(`kmkit:q:${apiKey}:earlier-000000`, JSON.stringify(old));
+    const { client, seen } = cloud();
+    await client.flush();
+    expect(seen.error).toEqual([
+      expect.objectContaining({ reason: 'expired', id: 'earlier-000000' }),
+    ]);
+    expect(received()).toEqual([]);
+    expect(persisted()).toEqual([]);
+  });
+
   it('keeps a request that ran out of attempts in this page, for the next load', async () => {
     km.faults.set('e', { rate: 1, failWith: 'network-error' });
     const { client, scheduler, seen } = cloud({ retry: { maxAttempts: 2 } });

@@ -100,6 +100,35 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     expect(chromium.router.unhandled).toEqual([]);
   });
 
+  it('keeps the visitor when the site moves from device mode to cloud mode (km_ai is reused)', async () => {
+    const context = await newSite({
+      '/': START,
+      '/device': `
+        window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'device' });
+        km.track('Seen With The Kissmetrics JS');
+        km.identity().then((id) => { window.deviceId = id; });
+      `,
+    });
+    const { page, errors } = await openPage(context, '/device');
+    await expect.poll(() => page.evaluate(() => window.deviceId), poll).toBeTruthy();
+    const deviceId = (await page.evaluate(() => window.deviceId)) as string;
+    await expect.poll(() => emulator.requests().length, poll).toBe(1);
+    await page.goto(SITE);
+    await page.evaluate(() => window.start());
+    // The library's anonymous id, Base64 with + / and =, decoded from its cookie and re-encoded.
+    expect(await identityOf(page)).toBe(deviceId);
+    await page.evaluate(() => {
+      km.track('Seen With kmkit');
+      return km.flush();
+    });
+    expect(received(deviceId)).toEqual({
+      events: ['Seen With The Kissmetrics JS', 'Seen With kmkit'],
+      statuses: { accepted: 2 },
+    });
+    expect(emulator.rejected()).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('keeps events queued while the endpoint fails, and delivers them after a reload', async () => {
     emulator.faults.set('*', { rate: 1, failWith: 'network-error' });
     const { page, errors } = await openPage(await newSite());
@@ -182,6 +211,8 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     await page.evaluate(() => window.start());
     await context.setOffline(true);
     chromium.router.offline = true;
+    // The page hears the offline event on its own schedule.
+    await expect.poll(() => page.evaluate(() => km.stats().paused), poll).toBe(true);
     const stats = await page.evaluate(() => {
       km.track('Offline Click');
       km.identify('olga@example.com', { plan: 'free' });

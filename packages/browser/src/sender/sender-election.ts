@@ -24,8 +24,9 @@ export interface SenderElection {
   readonly decided: Promise<void>;
 }
 
-/** How often the lease holder renews it, and how long a lease lasts without renewal. */
+/** How often the lease holder renews the lease. */
 export const LEASE_HEARTBEAT_MS = 1000;
+/** How long a lease lasts without renewal: then another tab takes it over. */
 export const LEASE_TTL_MS = 3000;
 
 /**
