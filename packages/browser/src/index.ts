@@ -10,19 +10,7 @@ import type { KissmetricsClient } from './client/types.js';
 import { type CloudOptions, createCloudClient } from './cloud/cloud-client.js';
 import { createDeviceClient, type DeviceOptions } from './device/device-client.js';
 
-export type {
-  BrowserWarning,
-  CallName,
-  ClientDrop,
-  CommonOptions,
-  InvalidCall,
-  KissmetricsClient,
-  KissmetricsEvents,
-  KissmetricsStats,
-  MappingWarning,
-  Properties,
-  ResetOptions,
-} from './client/types.js';
+export type * from './client/types.js';
 export type { CloudOptions } from './cloud/cloud-client.js';
 export type { DeviceOptions } from './device/device-client.js';
 export { KmLibraryError } from './device/library-error.js';

@@ -7,19 +7,7 @@
 import type { KissmetricsClient } from '../client/types.js';
 import { createDeviceClient, type DeviceOptions } from './device-client.js';
 
-export type {
-  BrowserWarning,
-  CallName,
-  ClientDrop,
-  CommonOptions,
-  InvalidCall,
-  KissmetricsClient,
-  KissmetricsEvents,
-  KissmetricsStats,
-  MappingWarning,
-  Properties,
-  ResetOptions,
-} from '../client/types.js';
+export type * from '../client/types.js';
 export type { DeviceOptions } from './device-client.js';
 export { KmLibraryError } from './library-error.js';
 export type { KissmetricsHosts } from './snippet.js';

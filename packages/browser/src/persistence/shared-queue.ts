@@ -99,26 +99,27 @@ export function createSharedQueue(options: SharedQueueOptions): SharedQueue {
   }
 
   function write(entry: StoredRequest): boolean {
+    const value = JSON.stringify({ t: entry.enqueuedAt, r: entry.request } satisfies Persisted);
     try {
-      const value = JSON.stringify({ t: entry.enqueuedAt, r: entry.request } satisfies Persisted);
       storage.setItem(prefix + entry.id, value);
-      failing = false;
-      announce(prefix + entry.id, value);
-      return true;
     } catch (error) {
       if (!failing) options.onFailure(error);
       failing = true;
       return false;
     }
+    failing = false;
+    announce(prefix + entry.id, value);
+    return true;
   }
 
   function removeNow(id: string) {
     try {
       storage.removeItem(prefix + id);
-      announce(prefix + id, null);
     } catch {
       // Left behind, it is sent again later; Kissmetrics drops the duplicate by _t.
+      return;
     }
+    announce(prefix + id, null);
   }
 
   addEventListener('storage', (event) => {
