@@ -307,6 +307,19 @@ describe('close', () => {
     expect(transport.attempts).toHaveLength(3);
   });
 
+  test('a flush() still waiting at the deadline resolves with what it got', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport((req) => (req.url.includes('_p=p1&') ? 200 : 'hang'));
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 60_000 } });
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    const flushing = queue.flush();
+    const closing = queue.close({ timeoutMs: 1000 });
+    await scheduler.advance(1000);
+    await closing;
+    expect(await flushing).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+  });
+
   test('with a durable store the unsent requests stay in it for the next process', async () => {
     const scheduler = createManualScheduler();
     const store = memoryStore(true);
@@ -455,6 +468,20 @@ describe('events and state', () => {
     queue.resume();
     await queue.flush();
     expect(transport.attempts).toHaveLength(1);
+  });
+
+  test('discard() forgets requests settled elsewhere without sending or counting them', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const transport = scriptedTransport(() => 'hang');
+    const queue = createDeliveryQueue({ transport, store, scheduler, concurrency: 1 });
+    const first = queue.enqueue(request(1)) as { id: string }; // in flight: left to finish
+    const second = queue.enqueue(request(2)) as { id: string };
+    const third = queue.enqueue(request(3)) as { id: string };
+    expect(queue.discard([first.id, second.id, 'unknown'])).toBe(1);
+    expect(queue.pending().map((p) => p.id)).toEqual([first.id, third.id]);
+    expect([...store.entries.keys()]).toEqual([first.id, third.id]);
+    expect(queue.stats()).toMatchObject({ delivered: 0, failed: 0, dropped: 0, queued: 2 });
   });
 
   test('pending() lists unsettled requests oldest first', () => {

@@ -152,6 +152,12 @@ export interface DeliveryQueue {
   pause(): void;
   /** Starts sending again. */
   resume(): void;
+  /**
+   * Forgets queued requests that were settled elsewhere (another tab delivered them, or they were
+   * cleared on purpose), without sending them or counting them as delivered, failed or dropped.
+   * Requests in flight are left to finish. Returns how many were forgotten.
+   */
+  discard(ids: Iterable<string>): number;
   /** Reads the store again and queues what it holds that this queue does not know yet. */
   restore(): Promise<number>;
   /** The requests not yet settled, oldest first (for a last-chance `sendBeacon`). */
@@ -359,7 +365,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     );
   }
 
-  function settle(entry: Entry, outcome: 'delivered' | 'failed' | 'evicted') {
+  function settle(entry: Entry, outcome: 'delivered' | 'failed' | 'evicted' | 'discarded') {
     if (entry.settled) return;
     entry.settled = true;
     (entry.initial ? pendingInitial : pending).delete(entry.stored.id);
@@ -781,7 +787,16 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
         wake = undefined;
         timeoutWake?.cancel.abort(CANCELLED);
         timeoutWake = undefined;
-        waiters.splice(waiters.indexOf(waiter), 1);
+        // Nothing more will settle: every flush() still waiting resolves with what it got.
+        for (const other of waiters.splice(0)) {
+          if (other !== waiter) {
+            other.resolve({
+              delivered: other.delivered,
+              failed: other.failed,
+              dropped: other.dropped,
+            });
+          }
+        }
         for (const entry of inFlight) entry.inFlight?.abort(CANCELLED);
       }
       const remaining = allPending();
@@ -822,6 +837,16 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       pump();
     },
     restore,
+    discard(ids) {
+      let forgotten = 0;
+      for (const id of ids) {
+        const entry = pending.get(id) ?? pendingInitial.get(id);
+        if (entry === undefined || entry.inFlight) continue;
+        settle(entry, 'discarded');
+        forgotten++;
+      }
+      return forgotten;
+    },
     pending: () => allPending().map((entry) => entry.stored),
     stats: () => ({
       queued: queuedCount(),

@@ -62,9 +62,12 @@ function encodeValue(value: KmValue): string {
   return typeof value === 'number' && text.indexOf('e') === -1 ? text : percentEncode(text);
 }
 
-// Clients pass the same API key every time: encode it once.
+// Clients pass the same API key every time, and the commands of one event share a person: encode
+// each once.
 let lastKey = '';
 let lastEncodedKey = '';
+let lastPerson = '';
+let lastEncodedPerson = '';
 
 // Endpoints are validated once per distinct string; clients pass the same one every time.
 let lastEndpoint = '';
@@ -132,11 +135,16 @@ export function toTrackingRequest(
     lastEncodedKey = percentEncode(options.apiKey);
     lastKey = options.apiKey;
   }
-  let query = `_k=${lastEncodedKey}&_p=${percentEncode(command.person)}`;
+  if (command.person !== lastPerson) {
+    lastEncodedPerson = percentEncode(command.person);
+    lastPerson = command.person;
+  }
+  let query = `_k=${lastEncodedKey}&_p=${lastEncodedPerson}`;
   if (command.type === 'alias') {
     query += `&_n=${percentEncode(command.alias)}`;
   } else {
-    if (command.type === 'record') query += `&_n=${percentEncode(command.event)}`;
+    // Event names repeat like property names do.
+    if (command.type === 'record') query += `&_n=${encodeName(command.event)}`;
     if (command.time !== undefined) {
       if (!Number.isSafeInteger(command.time)) {
         throw new KmValidationError(
@@ -148,7 +156,9 @@ export function toTrackingRequest(
       query += `&_t=${command.time}&_d=1`;
     }
     const properties = command.properties;
-    for (const key of Object.keys(properties)) {
+    for (const key in properties) {
+      // Own keys only: a hand-built object may inherit enumerable ones (the mapping's never do).
+      if (!Object.hasOwn(properties, key)) continue;
       query += `&${encodeName(key)}=${encodeValue(properties[key]!)}`;
     }
   }
