@@ -1,4 +1,5 @@
 import { createKissmetricsEmulator } from '@kmkit/msw';
+import type { MswRoute } from '@kmkit/test-chromium';
 import { collectPageErrors } from '@kmkit/test-chromium';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -41,9 +42,16 @@ async function openPage(context: BrowserContext, path = '/'): Promise<OpenPage> 
   return { page, errors };
 }
 
+// The route of the latest site, for its `unhandled` requests and `setOffline`.
+let route: MswRoute;
+
 async function newSite(pages: Record<string, string> = { '/': START }): Promise<BrowserContext> {
-  chromium.router.use([...emulator.handlers, ...sitePages(chromium.bundle, pages)]);
-  return chromium.newContext();
+  const site = await chromium.newContext([
+    ...emulator.handlers,
+    ...sitePages(chromium.bundle, pages),
+  ]);
+  route = site.route;
+  return site.context;
 }
 
 /** Every event of the person, in order, and the requests Kissmetrics received for them, by status. */
@@ -97,7 +105,7 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
       'delivered',
     ]);
     expect(errors).toEqual([]);
-    expect(chromium.router.unhandled).toEqual([]);
+    expect(route.unhandled).toEqual([]);
   });
 
   it('keeps the visitor when the site moves from device mode to cloud mode (km_ai is reused)', async () => {
@@ -209,8 +217,7 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     const context = await newSite();
     const { page, errors } = await openPage(context);
     await page.evaluate(() => window.start());
-    await context.setOffline(true);
-    chromium.router.offline = true;
+    await route.setOffline(true);
     // The page hears the offline event on its own schedule.
     await expect.poll(() => page.evaluate(() => km.stats().paused), poll).toBe(true);
     const stats = await page.evaluate(() => {
@@ -220,8 +227,7 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     });
     expect(stats).toMatchObject({ paused: true, queued: 3, inFlight: 0, retries: 0 });
     expect(emulator.requests()).toEqual([]);
-    chromium.router.offline = false;
-    await context.setOffline(false);
+    await route.setOffline(false);
     expect(await page.evaluate(() => km.flush())).toEqual({ delivered: 3, failed: 0, dropped: 0 });
     expect(received('olga@example.com')).toEqual({
       events: ['Offline Click'],
