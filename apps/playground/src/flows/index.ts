@@ -1,0 +1,9 @@
+export { FLOWS } from './all-flows.js';
+export { backfill } from './backfill.js';
+export { badInput } from './bad-input.js';
+export { crash } from './crash.js';
+export { ecommerce } from './ecommerce.js';
+export { faultStorm } from './fault-storm.js';
+export { presets } from './presets.js';
+export { rudderstackExamples } from './rudderstack-examples.js';
+export { tapstreamWebToApp } from './tapstream-web-to-app.js';

@@ -1,0 +1,2 @@
+export { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+export { createMockNetwork, interceptedFetch, type MockNetwork } from './mock-network.js';

@@ -1,0 +1,6 @@
+export {
+  type DevicePage,
+  type DevicePageOptions,
+  openDevicePage,
+  type SnippetGlobals,
+} from './device-page.js';
