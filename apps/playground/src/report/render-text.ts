@@ -71,8 +71,27 @@ function requestLine(request: TrackingRequestView, paint: ReturnType<typeof pain
   return `${request.method.padEnd(4)} ${request.path}  ${pairs.join(' ')}  ${status}`;
 }
 
-function callLines(call: Call, paint: ReturnType<typeof painter>): string[] {
-  const lines = [call.result ? `${call.call}  ${paint('dim', `→ ${call.result}`)}` : call.call];
+/** A long line of code broken after `, ` to fit `width`, later lines indented by `indent`. */
+function wrapCode(text: string, width: number, indent: string): string[] {
+  const lines: string[] = [];
+  let rest = text;
+  let room = width;
+  while (rest.length > room) {
+    const cut = rest.lastIndexOf(', ', room);
+    if (cut <= 0) break;
+    lines.push(rest.slice(0, cut + 1));
+    rest = rest.slice(cut + 2);
+    room = width - indent.length;
+  }
+  lines.push(rest);
+  return lines.map((line, index) => (index === 0 ? line : `${indent}${line}`));
+}
+
+function callLines(call: Call, paint: ReturnType<typeof painter>, width: number): string[] {
+  const code = wrapCode(call.call, width, '    ');
+  const last = code.length - 1;
+  if (call.result) code[last] = `${code[last]}  ${paint('dim', `→ ${call.result}`)}`;
+  const lines = code;
   if (call.error) {
     const where = [
       call.error.code,
@@ -141,7 +160,7 @@ function sectionLines(section: FlowSection, style: TextStyle): string[] {
   lines.push(
     ...block(
       'calls',
-      section.calls.flatMap((call) => callLines(call, paint)),
+      section.calls.flatMap((call) => callLines(call, paint, width - 6)),
       paint,
     ),
   );
