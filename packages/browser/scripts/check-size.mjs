@@ -2,6 +2,10 @@
 // `@kmkit/browser/device`, bundled with esbuild for the browser, minified and gzipped (level 9, as
 // size-limit measures). Fails over 6 KB / 2.5 KB, and when a Node built-in or, in the device entry,
 // the delivery engine is reachable. `--source` measures the sources instead of the built `dist/`.
+//
+// It also prints this package's share, two ways: its own code bundled alone (`@kmkit/core` left
+// external), and what it adds to the bundle (the whole bundle minus one of only the `@kmkit/core`
+// exports it imports), which is what a user pays for it next to core.
 import { existsSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,11 +35,12 @@ if (!fromSource && !existsSync(join(root, 'dist/index.js'))) {
 }
 
 const kb = (bytes) => `${(bytes / 1024).toFixed(2)} KB`;
+const gzip = (code) => gzipSync(code, { level: 9 }).length;
 let failed = false;
 
-function bundle(entry, external = []) {
+function bundle(code, external = []) {
   return build({
-    stdin: { contents: entry.code, resolveDir: root, loader: 'js' },
+    stdin: { contents: code, resolveDir: root, loader: 'js' },
     bundle: true,
     write: false,
     minify: true,
@@ -50,33 +55,42 @@ function bundle(entry, external = []) {
 }
 
 for (const entry of entries) {
-  const result = await bundle(entry).catch((error) => {
+  const result = await bundle(entry.code).catch((error) => {
     // A Node built-in does not resolve for the browser platform: that is a failure too.
     console.error(`${entry.name}: does not bundle for the browser\n${error.message}`);
     process.exit(1);
   });
   const code = result.outputFiles[0].contents;
-  const gzip = gzipSync(code, { level: 9 }).length;
-  const brotli = brotliCompressSync(code).length;
-  const own = (await bundle(entry, ['@kmkit/core'])).outputFiles[0].contents;
-  const over = gzip > entry.budget;
+  const total = gzip(code);
+  const over = total > entry.budget;
   failed ||= over;
   console.log(
-    `${over ? 'FAIL' : 'ok  '} ${entry.name}: ${kb(gzip)} min+gzip (budget ${kb(entry.budget)}), ${kb(code.length)} min, ${kb(brotli)} brotli`,
+    `${over ? 'FAIL' : 'ok  '} ${entry.name}: ${kb(total)} min+gzip (budget ${kb(entry.budget)}), ${kb(code.length)} min, ${kb(brotliCompressSync(code).length)} brotli`,
   );
+  const own = (await bundle(entry.code, ['@kmkit/core'])).outputFiles[0].text;
+  const imported = [
+    ...new Set(
+      [...own.matchAll(/import\s*\{([^}]*)\}\s*from\s*"@kmkit\/core"/g)].flatMap((match) =>
+        match[1].split(',').map((name) => name.trim().split(/\s+as\s+/)[0]),
+      ),
+    ),
+  ];
+  const core = await bundle(
+    `import { ${imported.join(', ')} } from '@kmkit/core';\nwindow.core = [${imported.join(', ')}];`,
+  );
+  const coreSize = gzip(core.outputFiles[0].contents);
+  console.log(`     @kmkit/core alone (what this entry imports of it): ${kb(coreSize)} min+gzip`);
   console.log(
-    `     of which @kmkit/browser's own code: ${kb(gzipSync(own, { level: 9 }).length)} min+gzip`,
+    `     @kmkit/browser adds ${kb(total - coreSize)} min+gzip to it; bundled alone, its own code is ${kb(gzip(own))} (${kb(own.length)} min)`,
   );
-  // Where the bytes come from, so whoever slims it knows where to look.
+  // Where the minified bytes come from, so whoever slims it knows where to look.
   const groups = new Map();
   for (const [path, input] of Object.entries(Object.values(result.metafile.outputs)[0].inputs)) {
     if (input.bytesInOutput === 0) continue;
-    const file = relative(root, join(root, path)).replaceAll('\\', '/');
+    const file = relative(root, join(process.cwd(), path)).replaceAll('\\', '/');
     const group = !file.startsWith('../core/')
-      ? '@kmkit/browser'
-      : file.startsWith('../core/src/')
-        ? `@kmkit/core ${file.split('/')[3]}`
-        : '@kmkit/core (dist)';
+      ? `@kmkit/browser ${file.split('/')[1] ?? ''}`
+      : `@kmkit/core ${file.startsWith('../core/src/') ? file.split('/')[3] : '(dist)'}`;
     groups.set(group, (groups.get(group) ?? 0) + input.bytesInOutput);
     if (/^node:/.test(path)) {
       console.error(`  a Node built-in is reachable: ${path}`);
@@ -88,7 +102,7 @@ for (const entry of entries) {
     }
   }
   for (const [group, bytes] of [...groups].sort((a, b) => b[1] - a[1])) {
-    console.log(`     ${group.padEnd(24)} ${kb(bytes)} min`);
+    console.log(`     ${group.padEnd(28)} ${kb(bytes)} min`);
   }
 }
 process.exit(failed ? 1 : 0);

@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-import { KmValidationError } from '@kmkit/core';
+import { invalidOption } from './client/client.js';
 import type { KissmetricsClient } from './client/types.js';
 import { type CloudOptions, createCloudClient } from './cloud/cloud-client.js';
 import { createDeviceClient, type DeviceOptions } from './device/device-client.js';
@@ -15,6 +15,7 @@ export type { CloudOptions } from './cloud/cloud-client.js';
 export type { DeviceOptions } from './device/device-client.js';
 export { KmLibraryError } from './device/library-error.js';
 export type { KissmetricsHosts } from './device/snippet.js';
+export { trackPageViews } from './page-tracking/track-page-views.js';
 
 /** Options of {@link createKissmetrics}: `mode` picks device or cloud mode. */
 export type KissmetricsOptions = (DeviceOptions & { readonly mode: 'device' }) | CloudOptions;
@@ -38,9 +39,8 @@ export function createKissmetrics(options: KissmetricsOptions): KissmetricsClien
   const mode = options?.mode;
   if (mode === 'device') return createDeviceClient(options);
   if (mode === 'cloud') return createCloudClient(options);
-  throw new KmValidationError(
-    'invalid_option',
+  throw invalidOption(
     'mode',
-    `mode ${JSON.stringify(mode)} is not "device" or "cloud": pass mode: 'device' to load the Kissmetrics JS, or mode: 'cloud' to send from kmkit's own queue`,
+    `mode must be 'device' (the Kissmetrics JS) or 'cloud' (kmkit's queue)`,
   );
 }

@@ -1,2 +1,2 @@
 // The bundle the Chromium suites load into their pages, as `window.kmkit`.
-export { createKissmetrics, KmLibraryError } from '../src/index.js';
+export { createKissmetrics, KmLibraryError, trackPageViews } from '../src/index.js';

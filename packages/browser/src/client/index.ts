@@ -1,6 +1,4 @@
-export { type Calls, createCalls, type Deliver, identifyMessage, viewMessage } from './calls.js';
-export { type ClientEvents, createClientEvents } from './events.js';
-export { mappingOptions, positiveOption } from './options.js';
+export { type ClientContext, createClient, type Destination, invalidOption } from './client.js';
 export type {
   BrowserWarning,
   CallName,

@@ -24,11 +24,6 @@ export interface CommonOptions extends MappingProfileOptions {
   readonly apiKey: string;
   /** Name and value length limits (default 255 / 512 code points, Kissmetrics' own). */
   readonly limits?: KmLimits;
-  /**
-   * Record a page view now and after every `history.pushState` and `popstate` that changes the URL,
-   * for single-page apps. Default off.
-   */
-  readonly autoTrackPages?: boolean;
   /** Clock, timers and randomness, for tests; any part left out is the system's. */
   readonly scheduler?: Partial<Scheduler>;
 }

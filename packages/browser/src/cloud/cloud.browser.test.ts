@@ -271,11 +271,6 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
       // The second tab only saw its requests leave the shared queue: the first tab sent them.
       expect(fromSecond).toEqual({ delivered: 10, failed: 0, dropped: 0 });
       expect(received(anonymousId).events).toHaveLength(20);
-      console.log(
-        emulator
-          .requests()
-          .map((r) => `${r.method} ${r.path} ${r.params._p} ${r.params._n} ${r.status}`),
-      );
       expect(received(anonymousId).statuses).toEqual({ accepted: 20 });
       expect(await second.page.evaluate(() => km.stats().delivered)).toBe(0);
 
@@ -333,11 +328,12 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     expect(errors).toEqual([]);
   });
 
-  it('records single-page app navigations when autoTrackPages is on', async () => {
+  it('records single-page app navigations with trackPageViews', async () => {
     const { page, errors } = await openPage(await newSite());
-    await page.evaluate(() =>
-      window.start({ autoTrackPages: true, scheduler: (window.tickingClock as () => object)() }),
-    );
+    await page.evaluate(() => {
+      window.start({ scheduler: (window.tickingClock as () => object)() });
+      kmkit.trackPageViews(km);
+    });
     const anonymousId = await identityOf(page);
     await page.evaluate(() => {
       history.pushState({}, '', '/pricing');

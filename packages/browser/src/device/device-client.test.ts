@@ -243,36 +243,3 @@ describe('identity()', () => {
     expect(() => loadLibrary('late')).not.toThrow();
   });
 });
-
-describe('autoTrackPages', () => {
-  it('records the page now and after each pushState or popstate that changes the URL', () => {
-    history.replaceState(null, '', '/start');
-    createKissmetrics({ apiKey: API_KEY, autoTrackPages: true });
-    history.pushState(null, '', '/pricing?plan=pro');
-    history.pushState(null, '', '/pricing?plan=pro');
-    history.replaceState(null, '', '/start');
-    window.dispatchEvent(new PopStateEvent('popstate'));
-    expect(queued()).toEqual([
-      ['record', 'Loaded a Page', { url: 'https://site.test/start', path: '/start' }],
-      [
-        'record',
-        'Loaded a Page',
-        {
-          url: 'https://site.test/pricing?plan=pro',
-          path: '/pricing',
-          search: '?plan=pro',
-          referrer: 'https://site.test/start',
-        },
-      ],
-      [
-        'record',
-        'Loaded a Page',
-        {
-          url: 'https://site.test/start',
-          path: '/start',
-          referrer: 'https://site.test/pricing?plan=pro',
-        },
-      ],
-    ]);
-  });
-});

@@ -2,15 +2,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pageStorageWith, resetPage } from '../../test/dom.js';
 import { readCookie } from './cookies.js';
-import { createIdentityStore } from './identity-store.js';
+import { ANONYMOUS_ID, createIdentityStore, USER_ID } from './identity-store.js';
 import { randomId } from './random-id.js';
 
 beforeEach(resetPage);
-
-const ids = (...values: string[]) => {
-  const queue = [...values];
-  return () => queue.shift()!;
-};
 
 const refusing = () =>
   pageStorageWith({
@@ -20,48 +15,56 @@ const refusing = () =>
     setItem() {
       throw new DOMException('denied', 'SecurityError');
     },
+    removeItem() {
+      throw new DOMException('denied', 'SecurityError');
+    },
   });
 
 describe('the identity store', () => {
   it('makes an anonymous id on first use and keeps it in localStorage', () => {
-    const store = createIdentityStore(localStorage, ids('anon-1', 'anon-2'));
-    expect(store.read()).toEqual({ anonymousId: 'anon-1' });
-    expect(store.read()).toEqual({ anonymousId: 'anon-1' });
-    expect(localStorage.getItem('kmkit.anonymousId')).toBe('anon-1');
+    const store = createIdentityStore(localStorage);
+    const { anonymousId } = store.read();
+    expect(anonymousId).toMatch(/^[a-z0-9]{4,28}$/);
+    expect(store.read()).toEqual({ anonymousId });
+    expect(localStorage.getItem('kmkit_anonymous_id')).toBe(anonymousId);
     // Another page load (or tab) reads the same visitor.
-    expect(createIdentityStore(localStorage, ids('other')).read()).toEqual({
-      anonymousId: 'anon-1',
-    });
+    expect(createIdentityStore(localStorage).read()).toEqual({ anonymousId });
   });
 
   it('reuses the Kissmetrics JS library’s km_ai cookie, URL-decoded', () => {
     // biome-ignore lint/suspicious/noDocumentCookie: the Kissmetrics JS writes km_ai this way.
     document.cookie = `km_ai=${encodeURIComponent('Zm9v+YmFy/cXV4=')}; path=/`;
-    const store = createIdentityStore(localStorage, ids('ours'));
+    const store = createIdentityStore(localStorage);
     expect(store.read()).toEqual({ anonymousId: 'Zm9v+YmFy/cXV4=' });
     // Never written back: km_ai belongs to the library.
     expect(readCookie('km_ai')).toBe('Zm9v+YmFy/cXV4=');
   });
 
   it('keeps the user id, sees a change made by another tab, and reset() starts a new visitor', () => {
-    const store = createIdentityStore(localStorage, ids('anon-1', 'anon-2'));
+    const store = createIdentityStore(localStorage);
+    const { anonymousId } = store.read();
     store.setUserId('bob');
-    expect(store.read()).toEqual({ anonymousId: 'anon-1', userId: 'bob' });
-    localStorage.setItem('kmkit.userId', 'bob-from-another-tab');
+    expect(store.read()).toEqual({ anonymousId, userId: 'bob' });
+    localStorage.setItem(USER_ID, 'bob-from-another-tab');
     expect(store.read().userId).toBe('bob-from-another-tab');
     store.reset();
-    expect(store.read()).toEqual({ anonymousId: 'anon-2' });
-    expect(localStorage.getItem('kmkit.userId')).toBeNull();
+    const after = store.read();
+    expect(after.userId).toBeUndefined();
+    expect(after.anonymousId).not.toBe(anonymousId);
+    expect(localStorage.getItem(USER_ID)).toBeNull();
+    expect(localStorage.getItem(ANONYMOUS_ID)).toBe(after.anonymousId);
   });
 
   it('falls back to first-party cookies when localStorage refuses, and to memory without cookies', () => {
-    const store = createIdentityStore(refusing(), ids('anon-1', 'anon-2'));
+    const store = createIdentityStore(refusing());
+    const { anonymousId } = store.read();
     store.setUserId('u/1+');
-    expect(store.read()).toEqual({ anonymousId: 'anon-1', userId: 'u/1+' });
-    expect(readCookie('kmkit_anonymous_id')).toBe('anon-1');
+    expect(store.read()).toEqual({ anonymousId, userId: 'u/1+' });
+    expect(readCookie('kmkit_anonymous_id')).toBe(anonymousId);
     expect(readCookie('kmkit_user_id')).toBe('u/1+');
     store.reset();
-    expect(store.read()).toEqual({ anonymousId: 'anon-2' });
+    expect(store.read().anonymousId).not.toBe(anonymousId);
+    expect(store.read().userId).toBeUndefined();
     expect(readCookie('kmkit_user_id')).toBeUndefined();
   });
 
@@ -77,9 +80,10 @@ describe('the identity store', () => {
       },
     });
     try {
-      const store = createIdentityStore(undefined, ids('anon-1', 'anon-2'));
-      expect(store.read()).toEqual({ anonymousId: 'anon-1' });
-      expect(store.read()).toEqual({ anonymousId: 'anon-1' });
+      const store = createIdentityStore(undefined);
+      const { anonymousId } = store.read();
+      store.setUserId('kept');
+      expect(store.read()).toEqual({ anonymousId, userId: 'kept' });
     } finally {
       delete (document as { cookie?: string }).cookie;
     }
@@ -87,10 +91,10 @@ describe('the identity store', () => {
 });
 
 describe('randomId', () => {
-  it('gives URL- and cookie-safe Base64 of the asked length, different each time', () => {
-    const first = randomId(16, Math.random);
-    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/);
-    expect(randomId(16, Math.random)).not.toBe(first);
-    expect(randomId(6, Math.random)).toMatch(/^[A-Za-z0-9_-]{8}$/);
+  it('gives cookie- and URL-safe base-36 text of 32 random bits a word, different each time', () => {
+    const first = randomId(4);
+    expect(first).toMatch(/^[a-z0-9]{4,28}$/);
+    expect(randomId(4)).not.toBe(first);
+    expect(new Set(Array.from({ length: 1000 }, () => randomId(4))).size).toBe(1000);
   });
 });

@@ -1,4 +1,5 @@
 import { readCookie, writeCookie } from './cookies.js';
+import { randomId } from './random-id.js';
 
 /** Who the visitor is, as cloud mode sends it. */
 export interface Identity {
@@ -17,8 +18,10 @@ export interface IdentityStore {
   reset(): void;
 }
 
-const KEYS = { anonymousId: 'kmkit.anonymousId', userId: 'kmkit.userId' } as const;
-const COOKIES = { anonymousId: 'kmkit_anonymous_id', userId: 'kmkit_user_id' } as const;
+/** The `localStorage` key, and the cookie name, of the anonymous id. */
+export const ANONYMOUS_ID = 'kmkit_anonymous_id';
+/** The `localStorage` key, and the cookie name, of the user id. */
+export const USER_ID = 'kmkit_user_id';
 
 /**
  * Keeps the identity in `storage` (`localStorage`), else in first-party cookies, else in memory. It
@@ -26,58 +29,42 @@ const COOKIES = { anonymousId: 'kmkit_anonymous_id', userId: 'kmkit_user_id' } a
  * visitor reuses the Kissmetrics JS library's `km_ai` cookie when there is one, so a site moving
  * from device mode to cloud mode keeps its visitors.
  */
-export function createIdentityStore(
-  storage: Storage | undefined,
-  newAnonymousId: () => string,
-): IdentityStore {
-  const memory: { anonymousId?: string; userId?: string } = {};
-
-  function get(name: keyof typeof KEYS): string | undefined {
+export function createIdentityStore(storage: Storage | undefined): IdentityStore {
+  const memory: Record<string, string | undefined> = {};
+  const get = (name: string) => {
     try {
-      const stored = storage?.getItem(KEYS[name]);
+      const stored = storage?.getItem(name);
       if (stored != null) return stored;
     } catch {
       // Storage is off: the cookie or memory has it.
     }
-    return readCookie(COOKIES[name]) ?? memory[name];
-  }
-
-  function put(name: keyof typeof KEYS, value: string | undefined) {
+    return readCookie(name) ?? memory[name];
+  };
+  const put = (name: string, value?: string) => {
     memory[name] = value;
-    let kept = false;
     try {
-      if (storage) {
-        if (value === undefined) storage.removeItem(KEYS[name]);
-        else storage.setItem(KEYS[name], value);
-        kept = true;
-      }
+      if (value) storage!.setItem(name, value);
+      else storage!.removeItem(name);
+      // A cleared value must not come back from an older cookie.
+      if (value) return;
     } catch {
-      // Quota or private mode: the cookie keeps it.
+      // No storage, a full quota or private mode: the cookie keeps it.
     }
-    // A cleared value must not come back from an older cookie.
-    if (!kept || value === undefined) writeCookie(COOKIES[name], value);
-  }
-
-  function anonymousId(): string {
-    let id = get('anonymousId');
-    if (id === undefined) {
-      id = readCookie('km_ai') || newAnonymousId();
-      put('anonymousId', id);
-    }
+    writeCookie(name, value);
+  };
+  const anonymousId = () => {
+    const stored = get(ANONYMOUS_ID);
+    if (stored) return stored;
+    const id = readCookie('km_ai') || randomId(4);
+    put(ANONYMOUS_ID, id);
     return id;
-  }
-
+  };
   return {
-    read() {
-      const userId = get('userId');
-      return userId === undefined
-        ? { anonymousId: anonymousId() }
-        : { anonymousId: anonymousId(), userId };
-    },
-    setUserId: (userId) => put('userId', userId),
+    read: () => ({ anonymousId: anonymousId(), userId: get(USER_ID) }),
+    setUserId: (userId) => put(USER_ID, userId),
     reset() {
-      put('userId', undefined);
-      put('anonymousId', newAnonymousId());
+      put(USER_ID);
+      put(ANONYMOUS_ID, randomId(4));
     },
   };
 }

@@ -1,14 +1,3 @@
-/**
- * A random id of `bytes` random bytes in URL-safe Base64 (`A-Z a-z 0-9 - _`, no padding), safe in
- * cookies, storage keys and URLs. Uses `crypto.getRandomValues`, else `random`.
- */
-export function randomId(bytes: number, random: () => number): string {
-  const values = new Uint8Array(bytes);
-  // Insecure (http) pages still have getRandomValues; only very old browsers lack crypto.
-  if (typeof globalThis.crypto?.getRandomValues === 'function') crypto.getRandomValues(values);
-  else for (let i = 0; i < bytes; i++) values[i] = Math.floor(random() * 256);
-  return btoa(String.fromCharCode(...values))
-    .replace(/\+/g, '-')
-    .replace(/\//g, '_')
-    .replace(/=+$/, '');
-}
+/** A random id of `words` x 32 random bits in base 36 (`0-9 a-z`): safe in cookies, keys and URLs. */
+export const randomId = (words: number): string =>
+  Array.from(crypto.getRandomValues(new Uint32Array(words)), (word) => word.toString(36)).join('');

@@ -1,1 +1,1 @@
-export { trackHistory } from './history.js';
+export { trackPageViews } from './track-page-views.js';

@@ -1,6 +1,1 @@
-export {
-  createSharedQueue,
-  type HandOffResult,
-  type SharedQueue,
-  type SharedQueueOptions,
-} from './shared-queue.js';
+export { createSharedStore, type SharedStore } from './shared-store.js';

@@ -9,14 +9,9 @@ afterEach(removeLocks);
 
 function tab(tabId: string, clock: ManualScheduler, storage: Storage = localStorage) {
   const changes: boolean[] = [];
-  const election = electSender({
-    name: 'kmkit:key',
-    locks: navigator.locks,
-    storage,
-    clock,
-    tabId,
-    onChange: (sending) => changes.push(sending),
-  });
+  const election = electSender('kmkit:key', storage, clock, tabId, (sending) =>
+    changes.push(sending),
+  );
   election.start();
   return { election, changes };
 }
@@ -56,7 +51,7 @@ describe('with the localStorage lease', () => {
     await clock.advance(LEASE_HEARTBEAT_MS * 10);
     expect([first.changes, second.changes]).toEqual([[true], []]);
     // The first tab is frozen (its timers stop): its lease runs out.
-    const frozen = JSON.parse(JSON.stringify(localStorage.getItem('kmkit:key:lease')));
+    const frozen = localStorage.getItem('kmkit:key:lease')!;
     first.election.stop();
     localStorage.setItem('kmkit:key:lease', frozen);
     await clock.advance(LEASE_TTL_MS);

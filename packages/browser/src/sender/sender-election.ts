@@ -1,26 +1,12 @@
 import type { Scheduler } from '@kmkit/core';
 
-/** Options of {@link electSender}. */
-export interface SenderElectionOptions {
-  /** The lock's name, one per API key. */
-  readonly name: string;
-  /** Web Locks; without them (or when they fail) a lease in `storage` elects the sender. */
-  readonly locks: LockManager | null | undefined;
-  readonly storage: Storage;
-  readonly clock: Scheduler;
-  /** Random part of this tab's lease holder id. */
-  readonly tabId: string;
-  /** This tab became, or stopped being, the sending tab. */
-  readonly onChange: (sending: boolean) => void;
-}
-
 /** Takes part in electing the one tab that sends. */
 export interface SenderElection {
   /** Joins (again, e.g. when the page comes back from the back/forward cache). */
   start(): void;
   /** Leaves, handing the sending over to another tab at once. */
   stop(): void;
-  /** Resolves once this tab first knows whether it sends (at once with the lease). */
+  /** Resolves once this tab first knows whether it sends. */
   readonly decided: Promise<void>;
 }
 
@@ -30,19 +16,25 @@ export const LEASE_HEARTBEAT_MS = 1000;
 export const LEASE_TTL_MS = 3000;
 
 /**
- * Elects one sending tab per API key. With Web Locks, the tab holding the lock `name` sends until
- * it leaves (`stop()`, or the page goes away). Without them, a lease in `storage`: the holder renews
- * it every second; another tab takes it over once it is 3 s old or removed.
+ * Elects one sending tab per lock `name` (one per API key); `onChange` hears when this tab becomes
+ * or stops being it. With Web Locks, the tab holding the lock sends until it leaves (`stop()`, or
+ * the page goes away). Where Web Locks are missing or refused, a lease in `storage` (key
+ * `<name>:lease`): the holder renews it every second; another tab takes it over once it is 3 s
+ * old or removed. `tabId` names this tab in the lease.
  */
-export function electSender(options: SenderElectionOptions): SenderElection {
-  const { name, storage, clock, onChange } = options;
+export function electSender(
+  name: string,
+  storage: Storage,
+  clock: Scheduler,
+  tabId: string,
+  onChange: (sending: boolean) => void,
+): SenderElection {
+  const leaseKey = `${name}:lease`;
+  const mine = `${tabId} `;
   let sending = false;
   let generation = 0;
   let release: (() => void) | undefined;
-  let lease = !options.locks;
   let wake: AbortController | undefined;
-  const leaseKey = `${name}:lease`;
-
   let decide!: () => void;
   const decided = new Promise<void>((resolve) => {
     decide = resolve;
@@ -50,48 +42,39 @@ export function electSender(options: SenderElectionOptions): SenderElection {
 
   const set = (value: boolean) => {
     decide();
-    if (value === sending) return;
-    sending = value;
-    onChange(value);
+    if (value !== sending) {
+      sending = value;
+      onChange(value);
+    }
   };
 
-  function renewLease() {
-    let mine: boolean;
-    try {
-      const now = clock.now();
-      const [holder, until] = (storage.getItem(leaseKey) ?? '').split(' ');
-      if (!holder || holder === options.tabId || Number(until) <= now) {
-        storage.setItem(leaseKey, `${options.tabId} ${now + LEASE_TTL_MS}`);
-      }
-      mine = storage.getItem(leaseKey)?.split(' ')[0] === options.tabId;
-    } catch {
-      // No storage to share a queue through either: this tab sends its own.
-      mine = true;
-    }
-    set(mine);
-  }
-
-  async function holdLease(current: number) {
+  const holdLease = async (current: number) => {
     while (current === generation) {
-      renewLease();
+      let held = true;
+      try {
+        const [holder, until] = (storage.getItem(leaseKey) ?? '').split(' ');
+        const now = clock.now();
+        if (!holder || holder === tabId || Number(until) <= now) {
+          storage.setItem(leaseKey, mine + (now + LEASE_TTL_MS));
+        }
+        held = storage.getItem(leaseKey)!.startsWith(mine);
+      } catch {
+        // No storage to share a queue through either: this tab sends its own.
+      }
+      set(held);
       wake = new AbortController();
       await clock.sleep(LEASE_HEARTBEAT_MS, wake.signal);
     }
-  }
+  };
 
-  function start() {
+  const start = () => {
     const current = ++generation;
-    if (lease) {
-      void holdLease(current);
-      return;
-    }
-    const locks = options.locks!;
+    const { locks } = navigator;
+    // Web Locks refused (an opaque origin) or missing: the lease.
     const fallBack = () => {
-      // Web Locks refused (e.g. an opaque origin): fall back to the lease.
-      if (current !== generation) return;
-      lease = true;
-      start();
+      if (current === generation) void holdLease(current);
     };
+    if (!locks) return fallBack();
     const hold = () =>
       new Promise<void>((resolve) => {
         // Granted after this tab left: hand it on at once.
@@ -107,11 +90,11 @@ export function electSender(options: SenderElectionOptions): SenderElection {
         locks.request(name, hold).catch(fallBack);
       })
       .catch(fallBack);
-  }
+  };
 
+  // The holder left: take over now rather than at the next heartbeat.
   addEventListener('storage', (event) => {
-    // The holder left: take over now rather than at the next heartbeat.
-    if (lease && event.key === leaseKey && event.newValue === null && wake) wake.abort();
+    if (event.key === leaseKey && !event.newValue) wake?.abort();
   });
 
   return {
@@ -121,14 +104,10 @@ export function electSender(options: SenderElectionOptions): SenderElection {
       generation++;
       wake?.abort();
       release?.();
-      release = undefined;
-      if (lease && sending) {
-        try {
-          if (storage.getItem(leaseKey)?.split(' ')[0] === options.tabId)
-            storage.removeItem(leaseKey);
-        } catch {
-          // The lease expires by itself.
-        }
+      try {
+        if (storage.getItem(leaseKey)?.startsWith(mine)) storage.removeItem(leaseKey);
+      } catch {
+        // The lease expires by itself.
       }
       set(false);
     },

@@ -1,6 +1,5 @@
-export { type BeaconSenders, sendBeacons } from './beacon.js';
 export {
-  type BrowserTransportOptions,
+  type BrowserTransport,
   createBrowserTransport,
   KEEPALIVE_BUDGET,
-} from './fetch-transport.js';
+} from './browser-transport.js';
