@@ -10,8 +10,14 @@ if (json) {
   console.info = toStderr;
   console.debug = toStderr;
 }
+// `pnpm playground | head` closes stdout early: that is the reader's choice, not a failure.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
-const color = !json && process.stdout.isTTY === true && !process.env.NO_COLOR;
+// hasColors() follows NO_COLOR and FORCE_COLOR; it exists only on terminals.
+const color = !json && process.stdout.isTTY === true && process.stdout.hasColors();
 process.exitCode = await runCli(args, {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

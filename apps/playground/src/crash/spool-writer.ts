@@ -25,6 +25,10 @@ function batch() {
   setTimeout(batch, 5);
 }
 
+// Should the parent die first, its end of the pipe closes: stop rather than track forever.
+process.stdout.on('error', () => process.exit(3));
+setTimeout(() => process.exit(3), 120_000);
+
 batch();
 // Stay up like a server until killed.
 setInterval(() => {}, 1000);

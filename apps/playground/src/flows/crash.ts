@@ -55,14 +55,19 @@ export const crash: Flow = {
 
       context.log(`starting the child; it is killed after ${KILL_AFTER} events`);
       const child = spawnSpoolWriter(dir, loopback.url, context.start);
-      await waitFor(
-        () =>
-          (child.tracked() >= KILL_AFTER && km.requests().length >= ANSWERED_BEFORE_STALL) ||
-          child.complaints() !== '',
-        `${KILL_AFTER} events tracked and ${ANSWERED_BEFORE_STALL} delivered`,
-      );
-      child.kill('SIGKILL');
-      const exit = await child.exited;
+      let exit: number | string;
+      try {
+        await waitFor(
+          () =>
+            (child.tracked() >= KILL_AFTER && km.requests().length >= ANSWERED_BEFORE_STALL) ||
+            child.complaints() !== '',
+          `${KILL_AFTER} events tracked and ${ANSWERED_BEFORE_STALL} delivered`,
+        );
+      } finally {
+        // Also when waiting failed: the child never stops by itself.
+        child.kill('SIGKILL');
+        exit = await child.exited;
+      }
       const tracked = child.tracked();
       const deliveredBefore = km.requests().length;
       const lockHolder = readFileSync(join(dir, 'spool.lock'), 'utf8').trim();
