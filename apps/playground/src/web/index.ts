@@ -13,5 +13,5 @@ export {
   TAPSTREAM_ACCOUNT,
 } from './emulators.js';
 export { describeFaults, wireFaults } from './faults.js';
-export { element, eventItem, isoSeconds, kmqItem, personCard, requestItem } from './render.js';
+export { element, eventItem, kmqItem, personCard, requestItem } from './render.js';
 export { type GuideContext, wireTapstreamGuide } from './tapstream-guide.js';

@@ -1,4 +1,5 @@
 import type { KissmetricsPerson, ReceivedTrackingRequest } from '@kmkit/msw';
+import { isoSeconds } from '../flow/clock.js';
 import type { ClientEventLine } from './clients.js';
 
 type Child = Node | string;
@@ -13,11 +14,6 @@ export function element(
   for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
   node.append(...children);
   return node;
-}
-
-/** ISO 8601 UTC of whole Unix seconds: `2024-05-01T12:00:00Z`. */
-export function isoSeconds(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }
 
 function pairs(values: Readonly<Record<string, unknown>>): string {
