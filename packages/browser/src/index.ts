@@ -39,8 +39,5 @@ export function createKissmetrics(options: KissmetricsOptions): KissmetricsClien
   const mode = options?.mode;
   if (mode === 'device') return createDeviceClient(options);
   if (mode === 'cloud') return createCloudClient(options);
-  throw invalidOption(
-    'mode',
-    `mode must be 'device' (the Kissmetrics JS) or 'cloud' (kmkit's queue)`,
-  );
+  throw invalidOption('mode', "must be 'device' or 'cloud'");
 }

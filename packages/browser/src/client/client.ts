@@ -14,7 +14,13 @@ import {
   type SpecMessage,
   systemScheduler,
 } from '@kmkit/core';
-import type { CallName, CommonOptions, KissmetricsClient, KissmetricsEvents } from './types.js';
+import type {
+  BrowserWarning,
+  CallName,
+  CommonOptions,
+  KissmetricsClient,
+  KissmetricsEvents,
+} from './types.js';
 
 /** What a mode adds to the shared client: where mapped commands go, and the mode's own methods. */
 export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity'> {
@@ -37,6 +43,8 @@ export interface ClientContext {
     event: K,
     payload: KissmetricsEvents[K],
   ) => void;
+  /** Emits a `warning` event. */
+  readonly warn: (code: BrowserWarning['code'], message: string, error?: unknown) => void;
 }
 
 /** A `KmValidationError` for a bad option, naming it. */
@@ -92,10 +100,11 @@ export function createClient(
   const map: MapOptions = { ...options, mode, now: clock.now };
   mapEvent({ type: 'track', event: 'Check', anonymousId: 'check' }, map);
   const { on, emit } = createEmitter<KissmetricsEvents>((error, event) => {
-    if (event !== 'warning')
-      emit('warning', { code: 'listener_failed', message: `${event} listener threw`, error });
+    if (event !== 'warning') warn('listener_failed', `${event} listener threw`, error);
   });
-  const destination = build({ clock, emit });
+  const warn: ClientContext['warn'] = (code, message, error) =>
+    emit('warning', { code, message, error });
+  const destination = build({ clock, emit, warn });
   let invalid = 0;
 
   // Runs a call; whatever it throws is reported, never rethrown.
@@ -107,7 +116,7 @@ export function createClient(
         invalid++;
         emit('invalid', { call, error, message: error.message });
       } else {
-        emit('warning', { code: 'call_failed', message: `${call}() failed: ${error}`, error });
+        warn('call_failed', `${call}() failed`, error);
       }
     }
   };

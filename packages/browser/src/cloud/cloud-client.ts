@@ -61,7 +61,7 @@ function usable(storage: Storage | null | undefined): Storage | undefined {
  */
 export function createCloudClient(options: CloudOptions): KissmetricsClient {
   const { apiKey, concurrency = 4 } = options;
-  return createClient(options, 'cloud', ({ clock, emit }) => {
+  return createClient(options, 'cloud', ({ clock, emit, warn }) => {
     const encoding = { apiKey, endpoint: options.endpoint, maxQueryBytes: options.maxQueryBytes };
     // Checks the endpoint now rather than at the first call.
     toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
@@ -81,11 +81,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     let online = navigator.onLine !== false;
 
     const storeFailed = (error?: unknown) =>
-      emit('warning', {
-        code: 'store_failed',
-        message: 'localStorage failed: events are kept in memory, and still sent',
-        error,
-      });
+      warn('store_failed', 'localStorage failed: events are kept in memory', error);
     // After creation, so that a listener attached right after createKissmetrics hears it.
     if (options.storage !== null && !storage) queueMicrotask(storeFailed);
 
@@ -149,7 +145,10 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     };
     listen('online', setOnline(true));
     listen('offline', setOnline(false));
-    document.addEventListener('visibilitychange', () => document.hidden && beacon());
+    document.addEventListener(
+      'visibilitychange',
+      () => document.visibilityState === 'hidden' && beacon(),
+    );
     listen('pagehide', () => {
       beacon();
       // Another tab sends from now on; this page may come back from the back/forward cache.
@@ -195,7 +194,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
                 reason: 'reset',
                 request,
                 id,
-                message: 'reset({ clearQueue: true })',
+                message: 'reset({ clearQueue })',
               });
             }
           }

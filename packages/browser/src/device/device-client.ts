@@ -40,10 +40,8 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   const { mode, identityTimeoutMs: timeoutMs = 5000 } = options;
   if (mode && mode !== 'device') throw invalidOption('mode', "must be 'device' here");
   if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', 'must be positive');
-  return createClient(options, 'device', ({ clock, emit }) => {
-    installSnippet(options, (src) =>
-      emit('warning', { code: 'library_blocked', message: `${src} did not load` }),
-    );
+  return createClient(options, 'device', ({ clock, warn }) => {
+    installSnippet(options, (src) => warn('library_blocked', `${src} did not load`));
     return {
       // The library owns the identity: an alias without previousId reads KM.i() once it runs.
       prepare: (call, message) =>

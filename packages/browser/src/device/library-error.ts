@@ -11,9 +11,7 @@ export class KmLibraryError extends Error {
   declare readonly path: 'identity';
 
   constructor(timeoutMs: number) {
-    super(
-      `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?): identity() needs KM.i()`,
-    );
+    super(`the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)`);
     Object.assign(this, { name: 'KmLibraryError', code: 'library_unavailable', path: 'identity' });
   }
 }
