@@ -154,6 +154,19 @@ describe('delivery', () => {
 });
 
 describe('identity', () => {
+  it('serves as the identity source of the Tapstream bridge: identity() resolves with the id Kissmetrics knows the visitor by', async () => {
+    // The shape installTapstreamBridge({ identity }) reads from a cloud-mode client.
+    const source: { identity(): PromiseLike<string> | string } = cloud().client;
+    const anonymousId = await source.identity();
+    expect(localStorage.getItem('kmkit_anonymous_id')).toBe(anonymousId);
+    const { client } = cloud();
+    client.identify('tess@example.com');
+    await expect(source.identity()).resolves.toBe('tess@example.com');
+    await client.flush();
+    // The bridge's km_identity, from before or after identify, names one person in Kissmetrics.
+    expect(km.person(anonymousId)).toEqual(km.person('tess@example.com'));
+  });
+
   it('reuses the Kissmetrics JS library’s km_ai cookie, URL-decoded, so the visitor stays one person', async () => {
     const libraryId = 'Zm9v+YmFy/cXV4=';
     // biome-ignore lint/suspicious/noDocumentCookie: the Kissmetrics JS writes km_ai this way.
