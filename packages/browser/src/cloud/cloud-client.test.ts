@@ -303,6 +303,7 @@ describe('the persisted queue', () => {
     // Removed from storage before anything else runs (once the engine's events have run).
     await Promise.resolve();
     expect(persisted()).toEqual([]);
+    expect(await client.flush()).toEqual({ delivered: 0, failed: 0, dropped: 2 });
     km.faults.clear();
     await scheduler.advance(60_000);
     await client.flush();

@@ -48,6 +48,7 @@ function usable(storage: Storage | null | undefined): Storage | undefined {
   try {
     storage = storage === undefined ? localStorage : storage;
     storage!.setItem('kmkit_probe', '');
+    storage!.removeItem('kmkit_probe');
     return storage!;
   } catch {}
 }
@@ -76,7 +77,9 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     let count = 1e9;
     // Requests of this client that another tab (or client) settled, for flush() to count.
     let settledElsewhere = 0;
+    // Requests reset({ clearQueue }) dropped: in all, and since the last flush().
     let dropped = 0;
+    let droppedSinceFlush = 0;
     let sender = !storage;
     let online = navigator.onLine !== false;
 
@@ -190,6 +193,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
             // Requests on the wire are left to finish.
             if (queue.discard([id])) {
               dropped++;
+              droppedSinceFlush++;
               emit('drop', {
                 reason: 'reset',
                 request,
@@ -205,10 +209,16 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
         return userId ?? anonymousId;
       },
       async flush() {
+        const resetDrops = droppedSinceFlush;
+        droppedSinceFlush = 0;
         await election?.decided;
         const before = settledElsewhere;
         const result = await queue.flush();
-        return { ...result, delivered: result.delivered + settledElsewhere - before };
+        return {
+          delivered: result.delivered + settledElsewhere - before,
+          failed: result.failed,
+          dropped: result.dropped + resetDrops,
+        };
       },
       on: queue.on as Destination['on'],
       stats() {
