@@ -15,4 +15,3 @@ export function useServer(...handlers: RequestHandler[]) {
 
 /** A `fetch` that reads the global one at call time, so MSW's interception applies. */
 export const interceptedFetch: typeof fetch = (input, init) => globalThis.fetch(input, init);
-

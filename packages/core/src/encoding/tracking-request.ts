@@ -143,8 +143,9 @@ export function toTrackingRequest(
   if (command.type === 'alias') {
     query += `&_n=${percentEncode(command.alias)}`;
   } else {
-    // Event names repeat like property names do.
-    if (command.type === 'record') query += `&_n=${encodeName(command.event)}`;
+    // Not through the name cache: event names are usually fresh strings (built per page view, or
+    // parsed from JSON), and hashing a fresh string costs more than encoding it.
+    if (command.type === 'record') query += `&_n=${percentEncode(command.event)}`;
     if (command.time !== undefined) {
       if (!Number.isSafeInteger(command.time)) {
         throw new KmValidationError(
@@ -156,9 +157,9 @@ export function toTrackingRequest(
       query += `&_t=${command.time}&_d=1`;
     }
     const properties = command.properties;
-    for (const key in properties) {
-      // Own keys only: a hand-built object may inherit enumerable ones (the mapping's never do).
-      if (!Object.hasOwn(properties, key)) continue;
+    const keys = Object.keys(properties);
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
       query += `&${encodeName(key)}=${encodeValue(properties[key]!)}`;
     }
   }

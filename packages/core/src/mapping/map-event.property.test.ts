@@ -6,7 +6,7 @@ import { parseTrackingRequest } from '../encoding/parse-tracking-request.js';
 import { toTrackingRequest } from '../encoding/tracking-request.js';
 import { CONTROL_PARAMETERS, type KmCommand, type KmWireCommand } from '../model/command.js';
 import { isKmValidationError } from '../model/errors.js';
-import { codePointLength } from '../model/parse-limits.js';
+import { codePointLength } from '../model/limits.js';
 import { type MapOptions, type MapResult, mapEvent } from './map-event.js';
 
 // Property-based tests over arbitrary JSON-like input and worse: the mapping never throws

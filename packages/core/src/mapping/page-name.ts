@@ -1,14 +1,7 @@
-import type { PageNaming } from './profile.js';
-
-/** The event name of a page or screen view, and which input field it was built from. */
-export interface PageEventName {
-  readonly event: string;
-  /** `name`, `category` or `undefined` (the fixed `Loaded a ...` names), for errors. */
-  readonly from: 'name' | 'category' | undefined;
-}
+import type { MappingPreset } from './profile.js';
 
 /**
- * Names a page or screen view the way the chosen profile does.
+ * The event name of a page or screen view, and the input field it was built from (for errors).
  *
  * - default: `Viewed <category> <name> page`, `Viewed <name> page`, `Viewed <category> page`,
  *   else `Loaded a Page` (screens: `screen` / `Loaded a Screen`).
@@ -16,33 +9,26 @@ export interface PageEventName {
  *   else `Loaded a Page|Screen` (a category alone is not used).
  * - segment: `Viewed <name or category> Page|Screen` (the name wins), else `Loaded a Page|Screen`.
  *
- * `name` and `category` are passed as `undefined` when the options turn them off.
+ * `name` and `category` are `undefined` when the options turn them off.
  */
 export function pageEventName(
   kind: 'page' | 'screen',
   name: string | undefined,
   category: string | undefined,
-  naming: PageNaming,
-): PageEventName {
-  const fallback = kind === 'page' ? 'Loaded a Page' : 'Loaded a Screen';
-  if (naming === 'segment') {
-    const label = name ?? category;
-    if (label === undefined) return { event: fallback, from: undefined };
-    return {
-      event: `Viewed ${label} ${kind === 'page' ? 'Page' : 'Screen'}`,
-      from: name === undefined ? 'category' : 'name',
-    };
-  }
-  if (name !== undefined) {
+  preset: MappingPreset,
+): [event: string, from: 'name' | 'category' | undefined] {
+  const Kind = kind === 'page' ? 'Page' : 'Screen';
+  if (preset === 'segment') {
+    if (name !== undefined) return [`Viewed ${name} ${Kind}`, 'name'];
+    if (category !== undefined) return [`Viewed ${category} ${Kind}`, 'category'];
+  } else if (name !== undefined) {
+    // RudderStack's cloud transform names a categorised screen "... page" too.
     if (category !== undefined) {
-      // RudderStack's cloud transform names a categorised screen "... page" too.
-      const word = naming === 'rudderstack' ? 'page' : kind;
-      return { event: `Viewed ${category} ${name} ${word}`, from: 'name' };
+      return [`Viewed ${category} ${name} ${preset === 'rudderstack' ? 'page' : kind}`, 'name'];
     }
-    return { event: `Viewed ${name} ${kind}`, from: 'name' };
+    return [`Viewed ${name} ${kind}`, 'name'];
+  } else if (category !== undefined && preset === 'default') {
+    return [`Viewed ${category} ${kind}`, 'category'];
   }
-  if (category !== undefined && naming === 'default') {
-    return { event: `Viewed ${category} ${kind}`, from: 'category' };
-  }
-  return { event: fallback, from: undefined };
+  return [`Loaded a ${Kind}`, undefined];
 }

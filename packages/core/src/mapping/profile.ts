@@ -7,9 +7,6 @@ import { KmValidationError } from '../model/errors.js';
  */
 export type MappingPreset = 'default' | 'rudderstack' | 'segment';
 
-/** How page and screen views are named; see `pageEventName`. */
-export type PageNaming = MappingPreset;
-
 /** The naming options of `mapEvent`, each defaulted by the preset. */
 export interface MappingProfileOptions {
   /** Which integration's names to reproduce. Default `default`. */
@@ -33,127 +30,100 @@ export interface MappingProfileOptions {
 }
 
 /** Every naming choice, resolved from a preset and the options. */
-export interface MappingProfile {
-  readonly preset: MappingPreset;
-  readonly prefixProperties: boolean;
-  readonly prefixSeparator: string;
-  /** Between `<event>` and `revenue` when prefixing (RudderStack: always `' - '`). */
-  readonly revenueSeparator: string | undefined;
-  /** `option`: prefixed when `prefixProperties`; `always`: Segment's page properties. */
-  readonly pageProperties: 'option' | 'always';
-  /** As `pageProperties`, plus `never` for RudderStack's unprefixed screen properties. */
-  readonly screenProperties: 'option' | 'always' | 'never';
-  readonly pageNaming: PageNaming;
-  /** `always` with a revenue, or only `whenPrefixing` (RudderStack). */
-  readonly billingAmount: 'always' | 'whenPrefixing';
+export interface MappingProfile extends Required<MappingProfileOptions> {
+  /** Between `<event>` and `revenue` when prefixing, if not `prefixSeparator` (RudderStack: `' - '`). */
+  readonly revenueSeparator?: string;
+  /** Page properties prefixed even without `prefixProperties` (Segment). */
+  readonly alwaysPrefixPages: boolean;
+  /** Screen properties: prefixed as pages are, or `never` (RudderStack). */
+  readonly screenProperties: 'asPages' | 'never';
+  /** `Billing Amount` with every revenue, or only when prefixing (RudderStack). */
+  readonly billingAmountAlways: boolean;
   /** Order-completed events use `total` when there is no `revenue`. */
   readonly totalFallback: boolean;
-  readonly aliasOnIdentify: boolean;
   /** Add `id: userId` to identify traits (Segment). */
   readonly identifyIdTrait: boolean;
-  readonly trackNamedPages: boolean;
-  readonly trackCategorizedPages: boolean;
 }
 
-const DEFAULT_PROFILE: MappingProfile = Object.freeze({
+const DEFAULT: MappingProfile = {
   preset: 'default',
   prefixProperties: false,
   prefixSeparator: ' - ',
-  revenueSeparator: undefined,
-  pageProperties: 'option',
-  screenProperties: 'option',
-  pageNaming: 'default',
-  billingAmount: 'always',
-  totalFallback: true,
-  aliasOnIdentify: true,
-  identifyIdTrait: false,
   trackNamedPages: true,
   trackCategorizedPages: true,
-});
+  aliasOnIdentify: true,
+  alwaysPrefixPages: false,
+  screenProperties: 'asPages',
+  billingAmountAlways: true,
+  totalFallback: true,
+  identifyIdTrait: false,
+};
 
 /** The three profiles side by side, before options. */
-export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> = Object.freeze({
-  default: DEFAULT_PROFILE,
-  rudderstack: Object.freeze({
-    ...DEFAULT_PROFILE,
+export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> = {
+  default: DEFAULT,
+  rudderstack: {
+    ...DEFAULT,
     preset: 'rudderstack',
     prefixSeparator: '-',
     revenueSeparator: ' - ',
     screenProperties: 'never',
-    pageNaming: 'rudderstack',
-    billingAmount: 'whenPrefixing',
+    billingAmountAlways: false,
     totalFallback: false,
     aliasOnIdentify: false,
-  }),
-  segment: Object.freeze({
-    ...DEFAULT_PROFILE,
+  },
+  segment: {
+    ...DEFAULT,
     preset: 'segment',
     prefixProperties: true,
-    pageProperties: 'always',
-    screenProperties: 'always',
-    pageNaming: 'segment',
+    alwaysPrefixPages: true,
     identifyIdTrait: true,
-  }),
-});
+  },
+};
 
-function option<T>(value: unknown, type: 'boolean' | 'string', path: string, fallback: T): T {
-  if (value === undefined) return fallback;
-  if (typeof value !== type) {
-    throw new KmValidationError('invalid_option', path, `${path} must be a ${type}`);
-  }
-  return value as T;
-}
+const OPTIONS = {
+  prefixProperties: 'boolean',
+  prefixSeparator: 'string',
+  trackNamedPages: 'boolean',
+  trackCategorizedPages: 'boolean',
+  aliasOnIdentify: 'boolean',
+} as const;
 
 /**
  * The profile for a preset and the options: explicit options win over the preset's defaults.
  *
  * @throws {KmValidationError} `invalid_option` for an unknown preset or an option of the wrong type.
  */
-export function resolveProfile(options: MappingProfileOptions | undefined): MappingProfile {
-  if (options === undefined) return DEFAULT_PROFILE;
-  const presetName = options.preset ?? 'default';
-  const preset = Object.hasOwn(MAPPING_PRESETS, presetName)
-    ? MAPPING_PRESETS[presetName]
-    : undefined;
+export function resolveProfile(options: MappingProfileOptions = {}): MappingProfile {
+  const name = options.preset ?? 'default';
+  const preset = Object.hasOwn(MAPPING_PRESETS, name) ? MAPPING_PRESETS[name] : undefined;
   if (preset === undefined) {
     throw new KmValidationError(
       'invalid_option',
       'preset',
-      `preset ${JSON.stringify(String(presetName))} is unknown: use "default", "rudderstack" or "segment"`,
+      `preset ${JSON.stringify(String(name))} is unknown: use "default", "rudderstack" or "segment"`,
     );
   }
   const {
-    prefixProperties,
-    prefixSeparator,
-    trackNamedPages,
-    trackCategorizedPages,
-    aliasOnIdentify,
+    prefixProperties: a,
+    prefixSeparator: b,
+    trackNamedPages: c,
+    trackCategorizedPages: d,
+    aliasOnIdentify: e,
   } = options;
-  if (
-    prefixProperties === undefined &&
-    prefixSeparator === undefined &&
-    trackNamedPages === undefined &&
-    trackCategorizedPages === undefined &&
-    aliasOnIdentify === undefined
-  ) {
+  // The usual call sets none of them: no copy, no loop.
+  if (a === undefined && b === undefined && c === undefined && d === undefined && e === undefined) {
     return preset;
   }
-  return {
-    ...preset,
-    prefixProperties: option(
-      prefixProperties,
-      'boolean',
-      'prefixProperties',
-      preset.prefixProperties,
-    ),
-    prefixSeparator: option(prefixSeparator, 'string', 'prefixSeparator', preset.prefixSeparator),
-    trackNamedPages: option(trackNamedPages, 'boolean', 'trackNamedPages', preset.trackNamedPages),
-    trackCategorizedPages: option(
-      trackCategorizedPages,
-      'boolean',
-      'trackCategorizedPages',
-      preset.trackCategorizedPages,
-    ),
-    aliasOnIdentify: option(aliasOnIdentify, 'boolean', 'aliasOnIdentify', preset.aliasOnIdentify),
-  };
+  let profile = preset;
+  for (const [key, type] of Object.entries(OPTIONS)) {
+    const value = options[key as keyof typeof OPTIONS];
+    if (value === undefined) continue;
+    if (typeof value !== type) {
+      throw new KmValidationError('invalid_option', key, `${key} must be a ${type}`);
+    }
+    if (profile === preset) profile = { ...preset };
+    (profile as unknown as Record<string, unknown>)[key] = value;
+  }
+  return profile;
 }

@@ -31,6 +31,13 @@ export {
   type KmScreenEvent,
   type KmTrackEvent,
 } from './event.js';
+export {
+  codePointLength,
+  DEFAULT_LIMITS,
+  type KmLimits,
+  type ResolvedKmLimits,
+  truncateCodePoints,
+} from './limits.js';
 export type {
   AliasMessage,
   GroupMessage,
@@ -44,11 +51,4 @@ export type {
   TrackMessage,
 } from './message.js';
 export { type KmMode, type ParseOptions, parseEvent } from './parse-event.js';
-export {
-  codePointLength,
-  DEFAULT_LIMITS,
-  type KmLimits,
-  type ResolvedKmLimits,
-  truncateCodePoints,
-} from './parse-limits.js';
-export { parseTimestamp } from './parse-timestamp.js';
+export { parseTimestamp } from './timestamp.js';

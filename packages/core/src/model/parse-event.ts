@@ -1,25 +1,18 @@
-import { type KmErrorCode, KmValidationError, type KmWarning } from './errors.js';
+import {
+  type KmErrorCode,
+  KmValidationError,
+  type KmWarning,
+  type KmWarningCode,
+} from './errors.js';
 import {
   isKmEvent,
   KM_EVENT,
-  type KmAliasEvent,
   type KmEvent,
   type KmEventProperties,
   type KmEventType,
-  type KmGroupEvent,
-  type KmIdentifyEvent,
-  type KmPageEvent,
-  type KmScreenEvent,
-  type KmTrackEvent,
 } from './event.js';
-import {
-  fitsCodePoints,
-  isWellFormedText,
-  type KmLimits,
-  resolveLimits,
-  toWellFormedText,
-} from './parse-limits.js';
-import { parseTimestamp } from './parse-timestamp.js';
+import { fitsCodePoints, type KmLimits, resolveLimits, wellFormed } from './limits.js';
+import { parseTimestamp } from './timestamp.js';
 
 /**
  * Where commands go. `cloud`: HTTP requests from your code, so every command names its person.
@@ -42,101 +35,57 @@ export interface ParseOptions {
   readonly limits?: KmLimits;
 }
 
-const EVENT_TYPES: ReadonlySet<string> = new Set<KmEventType>([
-  'identify',
-  'track',
-  'page',
-  'screen',
-  'alias',
-  'group',
-]);
-
+const TYPES = ['identify', 'track', 'page', 'screen', 'alias', 'group'];
 const EMPTY: KmEventProperties = Object.freeze({});
-const NO_WARNINGS: readonly KmWarning[] = Object.freeze([]);
 
-function isArrayValue(value: unknown): boolean {
-  try {
-    return Array.isArray(value);
-  } catch {
-    return false;
-  }
-}
-
-/** A short, safe description of a value for messages: `"abc"`, `42`, `an array`, `an object`. */
-export function describeValue(value: unknown): string {
-  switch (typeof value) {
-    case 'string':
-      return value.length > 40 ? `"${value.slice(0, 40)}..."` : `"${value}"`;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(value);
-    case 'undefined':
-      return 'undefined';
-    case 'function':
-      return 'a function';
-    case 'symbol':
-      return 'a symbol';
-    default:
-      return value === null ? 'null' : isArrayValue(value) ? 'an array' : 'an object';
-  }
-}
-
-// Whitespace-only text counts as absent. Text starting with printable ASCII (33-127) cannot be
-// blank, which settles most ids without trimming.
-function isBlank(text: string): boolean {
-  if (text.length === 0) return true;
-  const first = text.charCodeAt(0);
-  return (first <= 32 || first > 127) && text.trim() === '';
-}
-
-function fail(code: KmErrorCode, path: string, message: string): never {
+/** Throws a {@link KmValidationError}. */
+export function fail(code: KmErrorCode, path: string, message: string): never {
   throw new KmValidationError(code, path, message);
 }
 
-// Getters and proxies are user code: a read that throws is reported as a bad message.
-function read(message: object, key: string): unknown {
-  try {
-    return (message as Record<string, unknown>)[key];
-  } catch (error) {
-    return fail(
-      'invalid_message',
-      key,
-      `reading ${key} threw (${error instanceof Error ? error.message : typeof error}): pass a plain object or its JSON`,
-    );
+/** A short description of a value for messages: `"abc"`, `42`, `an array`, `a function`. */
+export function describe(value: unknown): string {
+  const type = typeof value;
+  if (type === 'string') {
+    const text = value as string;
+    return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
   }
+  if (type === 'function' || type === 'symbol') return `a ${type}`;
+  if (type !== 'object' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
 }
 
-// Array.isArray and instanceof throw on a revoked proxy; such a value is no message object.
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !isArrayValue(value);
-}
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  !(value instanceof Map || value instanceof Set);
 
-function isInstance(value: object, type: abstract new (...args: never[]) => unknown): boolean {
-  try {
-    return value instanceof type;
-  } catch {
-    return false;
-  }
-}
+/** A random RFC 4122 v4 id; `crypto.randomUUID` is missing on Node 18 and on insecure pages. */
+const uuid = (): string =>
+  globalThis.crypto?.randomUUID?.() ??
+  'xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx'.replace(/[xy]/g, (c) => {
+    const r = (Math.random() * 16) | 0;
+    return (c === 'x' ? r : (r & 3) | 8).toString(16);
+  });
 
 let utf8: TextDecoder | undefined;
 
-function toMessage(input: unknown): object {
+function toMessage(input: unknown): Record<string, unknown> {
   let value = input;
-  if (typeof value === 'object' && value !== null && isInstance(value, Uint8Array)) {
+  if (value instanceof Uint8Array) {
     try {
       utf8 ??= new TextDecoder('utf-8', { fatal: true });
-      value = utf8.decode(value as Uint8Array);
+      value = utf8.decode(value);
     } catch {
-      return fail('invalid_json', '', 'the bytes are not UTF-8: pass the JSON payload as UTF-8');
+      fail('invalid_json', '', 'the bytes are not UTF-8: pass the JSON payload as UTF-8');
     }
   }
   if (typeof value === 'string') {
     try {
       value = JSON.parse(value.charCodeAt(0) === 0xfeff ? value.slice(1) : value);
     } catch (error) {
-      return fail(
+      fail(
         'invalid_json',
         '',
         `the input is not JSON (${(error as Error).message}): pass a message object or its JSON text`,
@@ -144,221 +93,97 @@ function toMessage(input: unknown): object {
     }
   }
   if (!isRecord(value)) {
-    return fail(
+    fail(
       'invalid_message',
       '',
-      `expected one message object (or its JSON), got ${describeValue(value)}${
-        isArrayValue(value) ? ': parse each message of a batch on its own' : ''
-      }`,
+      `expected one message object (or its JSON), got ${describe(value)}${Array.isArray(value) ? ': parse each message of a batch on its own' : ''}`,
     );
   }
   return value;
 }
 
-function fallbackId(): string {
-  const bytes = new Uint8Array(16);
-  const crypto = globalThis.crypto;
-  if (crypto !== undefined && typeof crypto.getRandomValues === 'function') {
-    crypto.getRandomValues(bytes);
-  } else {
-    for (let i = 0; i < 16; i++) bytes[i] = Math.floor(Math.random() * 256);
+// The field being read, for the error when a getter or proxy throws.
+let reading = '';
+
+/** Reads one message: field access, warnings and the checks every field shares. */
+class Reader {
+  readonly warnings: KmWarning[] = [];
+
+  constructor(
+    private readonly message: Record<string, unknown>,
+    readonly nameLength: number,
+  ) {}
+
+  get(key: string): unknown {
+    reading = key;
+    return this.message[key];
   }
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  let hex = '';
-  for (let i = 0; i < 16; i++) {
-    hex += bytes[i]!.toString(16).padStart(2, '0');
-    if (i === 3 || i === 5 || i === 7 || i === 9) hex += '-';
+
+  warn(code: KmWarningCode, path: string, text: string): void {
+    this.warnings.push({ code, path, message: text });
   }
-  return hex;
-}
 
-function defaultId(): string {
-  // randomUUID is missing on Node 18 without flags and on insecure (http) pages.
-  const crypto = globalThis.crypto;
-  return crypto !== undefined && typeof crypto.randomUUID === 'function'
-    ? crypto.randomUUID()
-    : fallbackId();
-}
-
-function readClock(now: ParseOptions['now']): number {
-  const ms =
-    now === undefined
-      ? Date.now()
-      : typeof now === 'function'
-        ? now()
-        : now instanceof Date
-          ? now.getTime()
-          : now;
-  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
-    return fail(
-      'invalid_option',
-      'now',
-      `the clock gave ${describeValue(ms)}: now must be (or return) epoch milliseconds`,
-    );
-  }
-  return ms;
-}
-
-/** Collects what parsing changed, without allocating when nothing did. */
-class ParseWarnings {
-  list: KmWarning[] | undefined;
-
-  add(code: KmWarning['code'], path: string, message: string): void {
-    if (this.list === undefined) this.list = [];
-    this.list.push({ code, path, message });
-  }
-}
-
-/** A usable identity: a non-blank string, or a finite number / bigint as a string. */
-function readIdentity(value: unknown, path: string, warnings: ParseWarnings): string | undefined {
-  if (typeof value === 'string') {
-    if (isBlank(value)) return undefined;
-    if (isWellFormedText(value)) return value;
-    warnings.add(
-      'malformed_string',
-      path,
-      `${path} has a lone UTF-16 surrogate, replaced by U+FFFD: check how the id is made`,
-    );
-    return toWellFormedText(value);
-  }
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return String(value);
-  } else if (typeof value === 'bigint') {
-    return String(value);
-  } else if (value === undefined || value === null) {
-    return undefined;
-  }
-  warnings.add(
-    'invalid_field',
-    path,
-    `${path} is ${describeValue(value)}, not an id: ignored; pass a string (or a number)`,
-  );
-  return undefined;
-}
-
-function checkNameLength(name: string, path: string, limit: number, what: string): string {
-  if (!fitsCodePoints(name, limit)) {
-    fail(
-      'name_too_long',
-      path,
-      `${what} is over ${limit} characters, Kissmetrics' limit: shorten it (kmkit refuses rather than truncates, which could merge two different names)`,
-    );
-  }
-  return name;
-}
-
-/** A name such as `event`, `name`, `category`: a non-blank string or a finite number. */
-function readName(value: unknown, path: string, warnings: ParseWarnings): string | undefined {
-  if (typeof value === 'string') {
-    if (isBlank(value)) return undefined;
-    if (isWellFormedText(value)) return value;
-    warnings.add(
-      'malformed_string',
-      path,
-      `${path} has a lone UTF-16 surrogate, replaced by U+FFFD: check how the name is built`,
-    );
-    return toWellFormedText(value);
-  }
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  return undefined;
-}
-
-function readObject(
-  message: object,
-  key: string,
-  warnings: ParseWarnings,
-): KmEventProperties | undefined {
-  const value = read(message, key);
-  if (value === undefined || value === null) return undefined;
-  if (isRecord(value) && !isInstance(value, Map) && !isInstance(value, Set)) return value;
-  warnings.add(
-    'invalid_field',
-    key,
-    `${key} is ${describeValue(value)}, not an object of name/value pairs: ignored`,
-  );
-  return undefined;
-}
-
-function hasKeys(value: KmEventProperties): boolean {
-  try {
-    for (const _ in value) return true;
-    return false;
-  } catch {
-    // Unreadable: keep it, and let mapEvent report what it cannot read.
-    return true;
-  }
-}
-
-// A field of a nested object (`context.traits`, `properties.category`): a getter that throws
-// leaves it out with a warning, the message itself is still valid.
-function readNested(
-  parent: KmEventProperties,
-  key: string,
-  path: string,
-  warnings: ParseWarnings,
-): unknown {
-  try {
-    return parent[key];
-  } catch {
-    warnings.add('invalid_field', path, `reading ${path} threw: ignored`);
-    return undefined;
-  }
-}
-
-const TIME_FIELDS = ['timestamp', 'originalTimestamp'] as const;
-
-function readTime(
-  message: object,
-  options: ParseOptions | undefined,
-  warnings: ParseWarnings,
-): number {
-  let ms: number | undefined;
-  let source = 'the clock at parse time';
-  let invalid: [string, unknown][] | undefined;
-  for (const field of TIME_FIELDS) {
-    const value = read(message, field);
-    if (value === undefined || value === null || value === '') continue;
-    ms = parseTimestamp(value);
-    if (ms !== undefined) {
-      source = field;
-      break;
+  /** Text, a finite number or a bigint as text; `undefined` when blank, absent or another type. */
+  text(value: unknown, path: string, what: string): string | undefined {
+    if (typeof value === 'string') {
+      // Whitespace-only text is absent; a first character that is printable ASCII settles it.
+      const first = value.charCodeAt(0);
+      if (value === '' || ((first <= 32 || first > 126) && value.trim() === '')) return undefined;
+      const fixed = wellFormed(value);
+      if (fixed === undefined) return value;
+      this.warn(
+        'malformed_string',
+        path,
+        `${path} has a lone UTF-16 surrogate, replaced by U+FFFD: check how it is made`,
+      );
+      return fixed;
     }
-    if (invalid === undefined) invalid = [];
-    invalid.push([field, value]);
+    if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') {
+      return String(value);
+    }
+    if (value != null)
+      this.warn('invalid_field', path, `${path} is ${describe(value)}, not ${what}: ignored`);
+    return undefined;
   }
-  if (invalid !== undefined) {
-    for (const [field, value] of invalid) {
-      warnings.add(
-        'invalid_timestamp',
-        field,
-        `${field} (${describeValue(value)}) is not a time: used ${source}; pass an ISO 8601 string, a Date or epoch seconds/milliseconds`,
+
+  id(key: string): string | undefined {
+    return this.text(this.get(key), key, 'an id: pass a string (or a number)');
+  }
+
+  object(key: string): KmEventProperties | undefined {
+    const value = this.get(key);
+    if (isRecord(value)) return value;
+    if (value != null) {
+      this.warn(
+        'invalid_field',
+        key,
+        `${key} is ${describe(value)}, not an object of name/value pairs: ignored`,
       );
     }
+    return undefined;
   }
-  return Math.floor((ms ?? readClock(options?.now)) / 1000);
-}
 
-function readMessageId(
-  message: object,
-  options: ParseOptions | undefined,
-  warnings: ParseWarnings,
-) {
-  const value = read(message, 'messageId');
-  if (typeof value === 'string' && value !== '') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-  if (value !== undefined && value !== null && value !== '') {
-    warnings.add(
+  fits(name: string, path: string, what: string): string {
+    if (!fitsCodePoints(name, this.nameLength)) {
+      fail(
+        'name_too_long',
+        path,
+        `${what} is over ${this.nameLength} characters, Kissmetrics' limit: shorten it (kmkit refuses rather than truncates, which could merge two different names)`,
+      );
+    }
+    return name;
+  }
+
+  /** The identity that is not the person only feeds aliases: an over-long one is left out. */
+  optionalId(value: string | undefined, path: string): string | undefined {
+    if (value === undefined || fitsCodePoints(value, this.nameLength)) return value;
+    this.warn(
       'invalid_field',
-      'messageId',
-      `messageId is ${describeValue(value)}, not a string: a new id was generated`,
+      path,
+      `${path} is over ${this.nameLength} characters, Kissmetrics' limit for an identity: ignored`,
     );
+    return undefined;
   }
-  const id = (options?.generateId ?? defaultId)();
-  if (typeof id !== 'string' || id === '') {
-    fail('invalid_option', 'generateId', 'generateId must return a non-empty string');
-  }
-  return id;
 }
 
 /**
@@ -378,213 +203,23 @@ function readMessageId(
  * ```
  *
  * @throws {KmValidationError} with a stable `code` and the `path` of the bad field:
- * `invalid_json`, `invalid_message`, `unknown_type`, `missing_identity` (cloud mode),
- * `missing_event_name`, `missing_user_id`, `missing_previous_id`, `missing_group_id`,
- * `name_too_long`, `invalid_option`.
+ * `invalid_json`, `invalid_message` (also when reading a field throws), `unknown_type`,
+ * `missing_identity` (cloud mode), `missing_event_name`, `missing_user_id`, `missing_previous_id`,
+ * `missing_group_id`, `name_too_long`, `invalid_option`.
  */
-export function parseEvent(input: unknown, options?: ParseOptions): KmEvent {
-  const mode = options?.mode ?? 'cloud';
-  if (mode !== 'cloud' && mode !== 'device') {
-    fail('invalid_option', 'mode', `mode ${describeValue(mode)} is not "cloud" or "device"`);
+export function parseEvent(input: unknown, options: ParseOptions = {}): KmEvent {
+  reading = '';
+  try {
+    return parse(input, options);
+  } catch (error) {
+    // Getters and proxies are user code: whatever they throw becomes an error naming the field.
+    if (error instanceof KmValidationError) throw error;
+    return fail(
+      'invalid_message',
+      reading,
+      `reading ${reading || 'the message'} threw (${error instanceof Error ? error.message : typeof error}): pass a plain object or its JSON`,
+    );
   }
-  if (isKmEvent(input)) {
-    if (mode === 'cloud' && input.person === undefined) missingIdentity(input.type);
-    return input;
-  }
-  const { nameLength } = resolveLimits(options?.limits);
-  const message = toMessage(input);
-  const type = readType(message);
-  const warnings = new ParseWarnings();
-
-  const userId = readIdentity(read(message, 'userId'), 'userId', warnings);
-  let anonymousId = readIdentity(read(message, 'anonymousId'), 'anonymousId', warnings);
-
-  if (type === 'alias') {
-    if (userId === undefined) {
-      fail(
-        'missing_user_id',
-        'userId',
-        'an alias needs userId, the new identity: pass userId (and previousId, the earlier one)',
-      );
-    }
-    checkNameLength(userId, 'userId', nameLength, 'userId');
-    let previousPath = 'previousId';
-    let previousId = readIdentity(read(message, 'previousId'), 'previousId', warnings);
-    if (previousId === undefined) {
-      previousId = anonymousId;
-      previousPath = 'anonymousId';
-    }
-    if (previousId === undefined) {
-      fail(
-        'missing_previous_id',
-        'previousId',
-        'an alias needs the earlier identity: pass previousId (or the anonymousId it replaces)',
-      );
-    }
-    checkNameLength(previousId, previousPath, nameLength, previousPath);
-    if (previousPath === 'previousId') {
-      anonymousId = dropLongIdentity(anonymousId, 'anonymousId', nameLength, warnings);
-    }
-    const event: KmAliasEvent = {
-      [KM_EVENT]: true,
-      type,
-      userId,
-      anonymousId,
-      previousId,
-      person: previousId,
-      time: readTime(message, options, warnings),
-      messageId: readMessageId(message, options, warnings),
-      context: readObject(message, 'context', warnings) ?? EMPTY,
-      warnings: warnings.list ?? NO_WARNINGS,
-    };
-    return event;
-  }
-
-  // The person is userId, else anonymousId; the other identity may not block the event.
-  let person: string | undefined;
-  if (userId !== undefined) {
-    person = checkNameLength(userId, 'userId', nameLength, 'userId');
-    anonymousId = dropLongIdentity(anonymousId, 'anonymousId', nameLength, warnings);
-  } else if (anonymousId !== undefined) {
-    person = checkNameLength(anonymousId, 'anonymousId', nameLength, 'anonymousId');
-  } else if (mode === 'cloud') {
-    missingIdentity(type);
-  }
-
-  switch (type) {
-    case 'track': {
-      const raw = read(message, 'event');
-      const name = readName(raw, 'event', warnings);
-      if (name === undefined) {
-        fail(
-          'missing_event_name',
-          'event',
-          `a track needs an event name, got ${describeValue(raw)}: pass event, e.g. "Signed Up"`,
-        );
-      }
-      checkNameLength(name, 'event', nameLength, 'the event name');
-      const event: KmTrackEvent = {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time: readTime(message, options, warnings),
-        messageId: readMessageId(message, options, warnings),
-        context: readObject(message, 'context', warnings) ?? EMPTY,
-        warnings: NO_WARNINGS,
-        event: name,
-        properties: readObject(message, 'properties', warnings) ?? EMPTY,
-      };
-      return withWarnings(event, warnings);
-    }
-    case 'page':
-    case 'screen': {
-      const properties = readObject(message, 'properties', warnings) ?? EMPTY;
-      const rawName = read(message, 'name');
-      const name = readName(rawName, 'name', warnings);
-      if (name === undefined) ignoreWrongType(rawName, 'name', warnings);
-      const rawCategory = read(message, 'category');
-      let category = readName(rawCategory, 'category', warnings);
-      if (category === undefined) {
-        ignoreWrongType(rawCategory, 'category', warnings);
-        category = readName(
-          readNested(properties, 'category', 'properties.category', warnings),
-          'properties.category',
-          warnings,
-        );
-      }
-      const event: KmPageEvent | KmScreenEvent = {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time: readTime(message, options, warnings),
-        messageId: readMessageId(message, options, warnings),
-        context: readObject(message, 'context', warnings) ?? EMPTY,
-        warnings: NO_WARNINGS,
-        name,
-        category,
-        properties,
-      };
-      return withWarnings(event, warnings);
-    }
-    case 'identify': {
-      const context = readObject(message, 'context', warnings) ?? EMPTY;
-      let traits = readObject(message, 'traits', warnings);
-      // RudderStack's JS SDK sends identify traits in context.traits.
-      if (traits === undefined || !hasKeys(traits)) {
-        const contextTraits = readNested(context, 'traits', 'context.traits', warnings);
-        if (isRecord(contextTraits)) traits = contextTraits;
-      }
-      const event: KmIdentifyEvent = {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time: readTime(message, options, warnings),
-        messageId: readMessageId(message, options, warnings),
-        context,
-        warnings: NO_WARNINGS,
-        traits: traits ?? EMPTY,
-      };
-      return withWarnings(event, warnings);
-    }
-    default: {
-      const groupId = readIdentity(read(message, 'groupId'), 'groupId', warnings);
-      if (groupId === undefined) {
-        fail(
-          'missing_group_id',
-          'groupId',
-          'a group call needs groupId, the id of the account or company: pass groupId',
-        );
-      }
-      const event: KmGroupEvent = {
-        [KM_EVENT]: true,
-        type: 'group',
-        userId,
-        anonymousId,
-        person,
-        time: readTime(message, options, warnings),
-        messageId: readMessageId(message, options, warnings),
-        context: readObject(message, 'context', warnings) ?? EMPTY,
-        warnings: NO_WARNINGS,
-        groupId,
-        traits: readObject(message, 'traits', warnings) ?? EMPTY,
-      };
-      return withWarnings(event, warnings);
-    }
-  }
-}
-
-// The identity that is not the person must not block the event: it is only used for aliases.
-function dropLongIdentity(
-  id: string | undefined,
-  path: string,
-  nameLength: number,
-  warnings: ParseWarnings,
-): string | undefined {
-  if (id === undefined || fitsCodePoints(id, nameLength)) return id;
-  warnings.add(
-    'invalid_field',
-    path,
-    `${path} is over ${nameLength} characters, Kissmetrics' limit for an identity: ignored`,
-  );
-  return undefined;
-}
-
-function withWarnings<T extends KmEvent>(event: T, warnings: ParseWarnings): T {
-  if (warnings.list !== undefined)
-    (event as { warnings: readonly KmWarning[] }).warnings = warnings.list;
-  return event;
-}
-
-function ignoreWrongType(value: unknown, path: string, warnings: ParseWarnings): void {
-  if (value === undefined || value === null || typeof value === 'string') return;
-  if (typeof value === 'number' && Number.isFinite(value)) return;
-  warnings.add('invalid_field', path, `${path} is ${describeValue(value)}, not text: ignored`);
 }
 
 function missingIdentity(type: string): never {
@@ -595,17 +230,248 @@ function missingIdentity(type: string): never {
   );
 }
 
-function readType(message: object): KmEventType {
-  const value = read(message, 'type');
-  const type = typeof value === 'string' ? value.toLowerCase() : undefined;
-  if (type !== undefined && EVENT_TYPES.has(type)) return type as KmEventType;
-  let hint = '';
-  if (value === undefined && isRecord(read(message, 'message'))) {
-    hint = ' (this looks like a pipeline envelope: pass its message)';
+function parse(input: unknown, options: ParseOptions): KmEvent {
+  const mode = options.mode ?? 'cloud';
+  if (mode !== 'cloud' && mode !== 'device') {
+    fail('invalid_option', 'mode', `mode ${describe(mode)} is not "cloud" or "device"`);
   }
-  return fail(
-    'unknown_type',
-    'type',
-    `type is ${describeValue(value)}${hint}: set type to identify, track, page, screen, alias or group`,
-  );
+  if (isKmEvent(input)) {
+    if (mode === 'cloud' && input.person === undefined) missingIdentity(input.type);
+    return input;
+  }
+  const message = toMessage(input);
+  const r = new Reader(message, resolveLimits(options.limits).nameLength);
+
+  const rawType = r.get('type');
+  const type = (typeof rawType === 'string' ? rawType.toLowerCase() : '') as KmEventType;
+  if (!TYPES.includes(type)) {
+    const envelope = rawType === undefined && isRecord(r.get('message'));
+    fail(
+      'unknown_type',
+      'type',
+      `type is ${describe(rawType)}${envelope ? ' (this looks like a pipeline envelope: pass its message)' : ''}: set type to identify, track, page, screen, alias or group`,
+    );
+  }
+
+  const userId = r.id('userId');
+  let anonymousId = r.id('anonymousId');
+  const context = r.object('context') ?? EMPTY;
+  let person: string | undefined;
+  let previousId: string | undefined;
+  let event: string | undefined;
+  let properties: KmEventProperties = EMPTY;
+  let name: string | undefined;
+  let category: string | undefined;
+  let traits: KmEventProperties | undefined;
+  let groupId: string | undefined;
+
+  if (type === 'alias') {
+    if (userId === undefined) {
+      fail(
+        'missing_user_id',
+        'userId',
+        'an alias needs userId, the new identity: pass userId (and previousId, the earlier one)',
+      );
+    }
+    r.fits(userId, 'userId', 'userId');
+    previousId = r.id('previousId');
+    if (previousId === undefined) {
+      previousId = anonymousId;
+      if (previousId === undefined) {
+        fail(
+          'missing_previous_id',
+          'previousId',
+          'an alias needs the earlier identity: pass previousId (or the anonymousId it replaces)',
+        );
+      }
+      r.fits(previousId, 'anonymousId', 'anonymousId');
+    } else {
+      r.fits(previousId, 'previousId', 'previousId');
+      anonymousId = r.optionalId(anonymousId, 'anonymousId');
+    }
+    person = previousId;
+  } else {
+    if (userId !== undefined) {
+      person = r.fits(userId, 'userId', 'userId');
+      anonymousId = r.optionalId(anonymousId, 'anonymousId');
+    } else if (anonymousId !== undefined) {
+      person = r.fits(anonymousId, 'anonymousId', 'anonymousId');
+    } else if (mode === 'cloud') {
+      missingIdentity(type);
+    }
+    if (type === 'track') {
+      const raw = r.get('event');
+      event = r.text(raw, 'event', 'an event name');
+      if (event === undefined) {
+        fail(
+          'missing_event_name',
+          'event',
+          `a track needs an event name, got ${describe(raw)}: pass event, e.g. "Signed Up"`,
+        );
+      }
+      r.fits(event, 'event', 'the event name');
+      properties = r.object('properties') ?? EMPTY;
+    } else if (type === 'page' || type === 'screen') {
+      properties = r.object('properties') ?? EMPTY;
+      name = r.text(r.get('name'), 'name', 'text');
+      category = r.text(r.get('category'), 'category', 'text');
+      if (category === undefined) {
+        reading = 'properties.category';
+        const nested = properties.category;
+        if (typeof nested === 'string' || typeof nested === 'number') {
+          category = r.text(nested, 'properties.category', 'text');
+        }
+      }
+    } else if (type === 'identify') {
+      traits = r.object('traits');
+      // RudderStack's JS SDK sends identify traits in context.traits.
+      if (traits === undefined || Object.keys(traits).length === 0) {
+        reading = 'context.traits';
+        const nested = context.traits;
+        if (isRecord(nested)) traits = nested;
+      }
+    } else {
+      groupId = r.text(r.get('groupId'), 'groupId', 'an id: pass a string (or a number)');
+      if (groupId === undefined) {
+        fail(
+          'missing_group_id',
+          'groupId',
+          'a group call needs groupId, the id of the account or company: pass groupId',
+        );
+      }
+      traits = r.object('traits');
+    }
+  }
+
+  const time = readTime(r, options);
+  let messageId = r.get('messageId');
+  if (typeof messageId === 'number' && Number.isFinite(messageId)) messageId = String(messageId);
+  if (typeof messageId !== 'string' || messageId === '') {
+    if (messageId != null && messageId !== '') {
+      r.warn(
+        'invalid_field',
+        'messageId',
+        `messageId is ${describe(messageId)}, not a string: a new id was generated`,
+      );
+    }
+    messageId = (options.generateId ?? uuid)();
+    if (typeof messageId !== 'string' || messageId === '') {
+      fail('invalid_option', 'generateId', 'generateId must return a non-empty string');
+    }
+  }
+
+  const { warnings } = r;
+  const id = messageId as string;
+  switch (type) {
+    case 'track':
+      return {
+        [KM_EVENT]: true,
+        type,
+        userId,
+        anonymousId,
+        person,
+        time,
+        messageId: id,
+        context,
+        warnings,
+        event: event!,
+        properties,
+      };
+    case 'page':
+    case 'screen':
+      return {
+        [KM_EVENT]: true,
+        type,
+        userId,
+        anonymousId,
+        person,
+        time,
+        messageId: id,
+        context,
+        warnings,
+        name,
+        category,
+        properties,
+      };
+    case 'identify':
+      return {
+        [KM_EVENT]: true,
+        type,
+        userId,
+        anonymousId,
+        person,
+        time,
+        messageId: id,
+        context,
+        warnings,
+        traits: traits ?? EMPTY,
+      };
+    case 'alias':
+      return {
+        [KM_EVENT]: true,
+        type,
+        userId: userId!,
+        anonymousId,
+        person: person!,
+        previousId: previousId!,
+        time,
+        messageId: id,
+        context,
+        warnings,
+      };
+    default:
+      return {
+        [KM_EVENT]: true,
+        type: 'group',
+        userId,
+        anonymousId,
+        person,
+        time,
+        messageId: id,
+        context,
+        warnings,
+        groupId: groupId!,
+        traits: traits ?? EMPTY,
+      };
+  }
+}
+
+const TIME_FIELDS = ['timestamp', 'originalTimestamp'];
+
+/** `_t`: timestamp, else originalTimestamp, else the clock; unreadable ones are reported. */
+function readTime(r: Reader, options: ParseOptions): number {
+  let ms: number | undefined;
+  let source = 'the clock at parse time';
+  let unreadable: [string, unknown][] | undefined;
+  for (const key of TIME_FIELDS) {
+    const value = r.get(key);
+    if (value == null || value === '') continue;
+    ms = parseTimestamp(value);
+    if (ms !== undefined) {
+      source = key;
+      break;
+    }
+    unreadable ??= [];
+    unreadable.push([key, value]);
+  }
+  if (ms === undefined) {
+    const now = options.now;
+    ms =
+      typeof now === 'function' ? now() : now instanceof Date ? now.getTime() : (now ?? Date.now());
+    if (typeof ms !== 'number' || !(ms >= 0) || ms === Number.POSITIVE_INFINITY) {
+      fail(
+        'invalid_option',
+        'now',
+        `the clock gave ${describe(ms)}: now must be (or return) epoch milliseconds`,
+      );
+    }
+  }
+  for (const [path, bad] of unreadable ?? []) {
+    r.warn(
+      'invalid_timestamp',
+      path,
+      `${path} (${describe(bad)}) is not a time: used ${source}; pass an ISO 8601 string, a Date or epoch seconds/milliseconds`,
+    );
+  }
+  return Math.floor(ms / 1000);
 }

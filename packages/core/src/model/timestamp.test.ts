@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { parseTimestamp } from './parse-timestamp.js';
+import { parseTimestamp } from './timestamp.js';
 
 // Expected values worked out by hand: 2024-05-01T10:00:00Z is 1714557600 s.
 const MS = 1714557600000;
