@@ -2,7 +2,6 @@
 // a process of its own. Prints events/s, losses, the ratios against the targets, and memory.
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-// @ts-expect-error: a plain ESM script of the repository, without types.
 import { bundleForNode } from '../../../scripts/bundle-for-node.mjs';
 import { DEFAULT_CONCURRENCY } from '../src/client/index.js';
 

@@ -1,0 +1,2 @@
+/** Bundles `entry` (TypeScript) for plain Node and returns the bundle's path. */
+export function bundleForNode(entry: string): Promise<string>;
