@@ -17,7 +17,10 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const bundles = new Map<string, Promise<string>>();
 const bundled = (file: string) => {
   let path = bundles.get(file);
-  if (!path) bundles.set(file, (path = bundleForNode(file)));
+  if (!path) {
+    path = bundleForNode(file);
+    bundles.set(file, path);
+  }
   return path;
 };
 
