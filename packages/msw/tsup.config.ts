@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 // Only options that tsdown also accepts, so the move off tsup stays a rename.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

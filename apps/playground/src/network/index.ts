@@ -1,2 +1,3 @@
-export { type LoopbackServer, startLoopbackServer } from './loopback-server.js';
+// The emulators over real HTTP, for the undici transport and a child process.
+export { type LoopbackServer, startLoopbackServer } from '@kmkit/msw/node';
 export { createMockNetwork, interceptedFetch, type MockNetwork } from './mock-network.js';

@@ -81,7 +81,7 @@ describe('forwarder.listener on node:http', () => {
     expect(kissmetrics.km.person('Xk3+a/bQ9w==')?.events).toEqual([
       { name: 'ios-myapp-open', time: T, properties: {} },
     ]);
-    expect(kissmetrics.unhandled).toEqual([]);
+    expect(kissmetrics.unhandled()).toEqual([]);
   });
 
   test('reads a form body sent in chunks', async () => {

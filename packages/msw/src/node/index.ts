@@ -1,0 +1,10 @@
+/**
+ * `@kmkit/msw/node`: the emulators over real HTTP, for clients MSW cannot intercept. Node only.
+ *
+ * @packageDocumentation
+ */
+export {
+  type LoopbackServer,
+  type LoopbackServerOptions,
+  startLoopbackServer,
+} from './loopback-server.js';
