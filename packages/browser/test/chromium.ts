@@ -1,13 +1,18 @@
 // Test-only: one Chromium per suite, each context's requests answered by MSW handlers
 // (`routeToMsw` routes at the browser level, so it also catches the `keepalive` fetches and beacons
 // a page sends while it unloads, which these suites must observe), and the test site's pages.
-import { bundleForBrowser, launchChromium, type MswRoute, routeToMsw } from '@kmkit/test-chromium';
+import {
+  bundleForBrowser,
+  type MswRoute,
+  routeToMsw,
+  SITE,
+  useChromium as useSuiteChromium,
+} from '@kmkit/test-chromium';
 import { HttpResponse, http, type RequestHandler } from 'msw';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { BrowserContext } from 'playwright-core';
+import { beforeAll } from 'vitest';
 
-/** The origin of the test pages. */
-export const SITE = 'https://site.test/';
+export { SITE };
 
 /** The test site: the kmkit bundle at `/kmkit.js`, and an HTML page per path running its script. */
 export function sitePages(bundle: string, pages: Record<string, string>): RequestHandler[] {
@@ -31,25 +36,17 @@ export function sitePages(bundle: string, pages: Record<string, string>): Reques
 }
 
 /**
- * One Chromium for the current test file (launch can take seconds on a busy machine), the page
- * bundle (`window.kmkit`), and fresh contexts closed after each test.
+ * One Chromium for the current test file (the shared suite lifecycle), the page bundle
+ * (`window.kmkit`), and fresh contexts answered by MSW handlers, closed after each test.
  */
 export function useChromium() {
-  let browser: Browser | undefined;
+  const chromium = useSuiteChromium();
   let bundle = '';
-  const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    [browser, bundle] = await Promise.all([
-      launchChromium(),
-      bundleForBrowser(new URL('./page-entry.ts', import.meta.url), { globalName: 'kmkit' }),
-    ]);
+    bundle = await bundleForBrowser(new URL('./page-entry.ts', import.meta.url), {
+      globalName: 'kmkit',
+    });
   }, 60_000);
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  }, 30_000);
   return {
     get bundle() {
       return bundle;
@@ -58,8 +55,7 @@ export function useChromium() {
     async newContext(
       handlers: readonly RequestHandler[],
     ): Promise<{ context: BrowserContext; route: MswRoute }> {
-      const context = await browser!.newContext();
-      contexts.push(context);
+      const context = await chromium.newContext();
       return { context, route: await routeToMsw(context, handlers) };
     },
   };

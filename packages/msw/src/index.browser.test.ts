@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { bundleForBrowser, collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import {
+  bundleForBrowser,
+  collectPageErrors,
+  routeToMsw,
+  SITE,
+  sitePage,
+  useChromium,
+} from '@kmkit/test-chromium';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SITE, sitePage, useChromium } from '../test/chromium.js';
 import '../test/page-globals.js';
 
 // Everything the page needs runs in the page: the emulators answer through MSW's service worker,

@@ -296,3 +296,5 @@ export async function bundleForBrowser(
   });
   return result.outputFiles[0]!.text;
 }
+
+export { kissmetricsSnippet, SITE, sitePage, TAPSTREAM_SNIPPET, useChromium } from './suite.js';

@@ -1,9 +1,8 @@
-import { collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import { collectPageErrors, routeToMsw, SITE, sitePage, useChromium } from '@kmkit/test-chromium';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SITE, sitePage, useChromium } from '../../test/chromium.js';
 import '../../test/page-globals.js';
-import { kissmetricsSnippet } from '../../test/snippets.js';
+import { kissmetricsSnippet } from '@kmkit/test-chromium';
 import { createKissmetricsEmulator, type KissmetricsEmulator } from './emulator.js';
 
 const API_KEY = 'km-key';

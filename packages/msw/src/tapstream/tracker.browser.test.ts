@@ -1,13 +1,12 @@
-import { collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import { collectPageErrors, routeToMsw, SITE, sitePage, useChromium } from '@kmkit/test-chromium';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SITE, sitePage, useChromium } from '../../test/chromium.js';
 import { useServer } from '../../test/server.js';
 import { createKissmetricsEmulator } from '../kissmetrics/index.js';
 import { createTapstreamEmulator } from './emulator.js';
 import { TAPSTREAM_TIMELINE_COOKIE } from './tracker-script.js';
 import '../../test/page-globals.js';
-import { kissmetricsSnippet, TAPSTREAM_SNIPPET } from '../../test/snippets.js';
+import { kissmetricsSnippet, TAPSTREAM_SNIPPET } from '@kmkit/test-chromium';
 
 const ACCOUNT = { name: 'acme', secret: 's3cret' };
 const KM_KEY = 'km-key';

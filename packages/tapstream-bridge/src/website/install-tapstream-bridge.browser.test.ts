@@ -3,11 +3,18 @@ import {
   createTapstreamEmulator,
   TAPSTREAM_TIMELINE_COOKIE,
 } from '@kmkit/msw';
-import { bundleForBrowser, collectPageErrors, routeToMsw } from '@kmkit/test-chromium';
+import {
+  bundleForBrowser,
+  collectPageErrors,
+  kissmetricsSnippet,
+  routeToMsw,
+  SITE,
+  sitePage,
+  useChromium,
+} from '@kmkit/test-chromium';
 import { http } from 'msw';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { kissmetricsSnippet, SITE, sitePage, useChromium } from '../../test/chromium.js';
 import { interceptedFetch, useServer } from '../../test/server.js';
 import { sendAppEvent } from '../../test/tapstream-sdk.js';
 import { aliasOnboardedUser, createMemoryAliasStore, lookupTimeline } from '../index.js';

@@ -1,12 +1,17 @@
-import { launchChromium } from '@kmkit/test-chromium';
+// A Chromium suite's shared parts: one browser per test file, the test site's pages, and the
+// loaders real sites paste into their pages.
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import { launchChromium } from './index.js';
 
 /** The origin of the test pages. */
 export const SITE = 'https://site.test/';
 
-/** One Chromium for the test file; each test's contexts are closed after it. */
+/**
+ * Launches one Chromium for the current test file (with a generous timeout: launch can take
+ * seconds on a busy machine) and closes the contexts a test opened after it.
+ */
 export function useChromium() {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
@@ -20,6 +25,7 @@ export function useChromium() {
     await browser?.close();
   }, 30_000);
   return {
+    /** A fresh context (own storage and cookies), closed after the test. */
     async newContext(): Promise<BrowserContext> {
       const context = await browser!.newContext();
       contexts.push(context);
@@ -42,7 +48,7 @@ export function sitePage(html: string, scripts: Record<string, string> = {}): Re
   ];
 }
 
-/** The Kissmetrics snippet a site has: the queue, the key, and the two scripts loaded async. */
+/** The usual Kissmetrics snippet: the queue, the key, and the two scripts loaded async. */
 export function kissmetricsSnippet(apiKey: string): string {
   return `
   var _kmq = _kmq || [];
@@ -58,3 +64,15 @@ export function kissmetricsSnippet(apiKey: string): string {
   _kms('//scripts.kissmetrics.io/' + _kmk + '.2.js');
 `;
 }
+
+/** Tapstream's loader: the queue, and the web tracker loaded async. */
+export const TAPSTREAM_SNIPPET = `
+  var _tsq = _tsq || [];
+  (function () {
+    var s = document.createElement('script');
+    s.type = 'text/javascript'; s.async = true;
+    s.src = '//cdn.tapstream.com/static/js/tapstream.js';
+    var x = document.getElementsByTagName('script')[0];
+    x.parentNode.insertBefore(s, x);
+  })();
+`;
