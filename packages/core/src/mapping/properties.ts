@@ -22,7 +22,14 @@ export function warn(context: CleanContext, code: KmWarningCode, path: string, m
 // The path of a value for warnings; `flat` undefined means `base` is the whole path.
 const at = (base: string, flat?: string) =>
   flat === undefined ? base : base === '' ? flat : `${base}.${flat}`;
-const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
+// Getters, proxies and toJSON are user code: one that throws loses only its own value.
+const threw = (context: CleanContext, path: string, error: unknown, lost = 'dropped') =>
+  warn(
+    context,
+    'unsupported_value',
+    path,
+    `reading it threw (${error instanceof Error ? error.message : String(error)}): ${lost}`,
+  );
 const SEPARATORS = /[,:]/g;
 // Kissmetrics compares names case-insensitively; up to this many names a scan beats a Map.
 const SCAN = 24;
@@ -199,12 +206,7 @@ export function flatten(
   try {
     keys = Object.keys(source);
   } catch (error) {
-    warn(
-      context,
-      'unsupported_value',
-      path,
-      `reading it threw (${errorText(error)}): nothing of it was sent`,
-    );
+    threw(context, path, error, 'nothing of it was sent');
     return;
   }
   // Enclosing objects, for cycles: only needed once something nests.
@@ -237,13 +239,7 @@ export function flatten(
         descend(into, keyPrefix, key, value, path, ancestors);
       }
     } catch (error) {
-      // Getters, proxies and toJSON are user code: one that throws loses only its own value.
-      warn(
-        context,
-        'unsupported_value',
-        at(path, key),
-        `reading it threw (${errorText(error)}): dropped`,
-      );
+      threw(context, at(path, key), error);
     }
   }
 }
@@ -300,13 +296,7 @@ function descend(
         }
       }
     } catch (error) {
-      // Getters, proxies and toJSON are user code: one that throws loses only its own value.
-      warn(
-        context,
-        'unsupported_value',
-        at(path, flat),
-        `reading it threw (${errorText(error)}): dropped`,
-      );
+      threw(context, at(path, flat), error);
     }
     // The next value: the next key of the innermost unfinished object.
     let frame = stack[stack.length - 1];
@@ -321,12 +311,7 @@ function descend(
     try {
       item = (frame.object as Record<string, unknown>)[inner];
     } catch (error) {
-      warn(
-        context,
-        'unsupported_value',
-        at(path, flat),
-        `reading it threw (${errorText(error)}): dropped`,
-      );
+      threw(context, at(path, flat), error);
       item = undefined;
     }
   }

@@ -360,80 +360,32 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
     }
   }
 
-  const { warnings } = r;
-  const id = messageId as string;
-  switch (type) {
-    case 'track':
-      return {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time,
-        messageId: id,
-        context,
-        warnings,
-        event: event!,
-        properties,
-      };
-    case 'page':
-    case 'screen':
-      return {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time,
-        messageId: id,
-        context,
-        warnings,
-        name,
-        category,
-        properties,
-      };
-    case 'identify':
-      return {
-        [KM_EVENT]: true,
-        type,
-        userId,
-        anonymousId,
-        person,
-        time,
-        messageId: id,
-        context,
-        warnings,
-        traits: traits ?? EMPTY,
-      };
-    case 'alias':
-      return {
-        [KM_EVENT]: true,
-        type,
-        userId: userId!,
-        anonymousId,
-        person: person!,
-        previousId: previousId!,
-        time,
-        messageId: id,
-        context,
-        warnings,
-      };
-    default:
-      return {
-        [KM_EVENT]: true,
-        type: 'group',
-        userId,
-        anonymousId,
-        person,
-        time,
-        messageId: id,
-        context,
-        warnings,
-        groupId: groupId!,
-        traits: traits ?? EMPTY,
-      };
+  // The fields every kind has, then the kind's own: each kind keeps one shape.
+  const parsed: Record<string | symbol, unknown> = {
+    [KM_EVENT]: true,
+    type,
+    userId,
+    anonymousId,
+    person,
+    time,
+    messageId,
+    context,
+    warnings: r.warnings,
+  };
+  if (type === 'track') {
+    parsed.event = event;
+    parsed.properties = properties;
+  } else if (type === 'page' || type === 'screen') {
+    parsed.name = name;
+    parsed.category = category;
+    parsed.properties = properties;
+  } else if (type === 'alias') {
+    parsed.previousId = previousId;
+  } else {
+    if (type === 'group') parsed.groupId = groupId;
+    parsed.traits = traits ?? EMPTY;
   }
+  return parsed as unknown as KmEvent;
 }
 
 const TIME_FIELDS = ['timestamp', 'originalTimestamp'];
