@@ -1,5 +1,5 @@
 // `pnpm check:runtimes` (after `pnpm build`): runs the built package on every Node.js version the
-// engines field claims (18, 20, 22), fetched by npx. Not part of CI: it downloads Node builds.
+// engines field claims (18, 20, 22), fetched from the npm registry by npx. CI runs it.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
