@@ -1,11 +1,9 @@
 import { toTrackingRequest } from '@kmkit/core';
 import { createManualScheduler } from '@kmkit/core/testing';
-import { createKissmetricsEmulator, createTapstreamEmulator } from '@kmkit/msw';
 import { Window as HappyWindow } from 'happy-dom';
-import { http } from 'msw';
-import { afterAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { manualClock } from '../test/scheduler.js';
-import { interceptedFetch, useServer } from '../test/server.js';
+import { ACCOUNT, KM_KEY, useSeedWorld } from '../test/seed-world.js';
 import { fireWebHit, sendAppEvent } from '../test/tapstream-sdk.js';
 import { createMemoryAliasStore } from './alias/index.js';
 import {
@@ -14,38 +12,18 @@ import {
   installTapstreamBridge,
   lookupTimeline,
 } from './index.js';
-import { createTapstreamForwarder, postbackUrlTemplate } from './server/index.js';
 
 // The seed's three steps end to end, against both @kmkit/msw emulators: the website hands the
 // Kissmetrics identity to Tapstream; the app looks up its attribution and aliases its user once;
 // Tapstream's postbacks reach the forwarder. Kissmetrics must then show one person.
-const KM_KEY = 'km-key';
-const ACCOUNT = { name: 'acme', secret: 'sdk-secret' };
 const POSTBACK_SECRET = 'postback-secret-1f2e3d';
-const HOOK = 'https://hooks.example.com/tapstream';
 const VISITOR = 'Xk3+a/bQ9w=='; // what KM.i() gives the web visitor: Base64 with '+', '/', '='
 const TIMELINE = 'c0ffee00c0ffee00c0ffee00c0ffee00'; // the web tracker's click-timeline cookie
 const APP_SESSION = '1b4e28ba-2fa1-11d2-883f-0016d3cca427'; // the Tapstream SDK's uuid
 const clock = manualClock(Date.UTC(2024, 4, 1, 12, 0, 0));
 const seconds = () => Math.floor(clock.now() / 1000);
 
-const km = createKissmetricsEmulator({ apiKeys: [KM_KEY], now: clock.now });
-const ts = createTapstreamEmulator({
-  accounts: [ACCOUNT],
-  now: clock.now,
-  postbacks: [{ url: postbackUrlTemplate({ baseUrl: HOOK, secret: POSTBACK_SECRET }) }],
-});
-const forwarder = createTapstreamForwarder({
-  apiKey: KM_KEY,
-  secret: POSTBACK_SECRET,
-  fetch: interceptedFetch,
-});
-useServer(
-  ...km.handlers,
-  ...ts.handlers,
-  http.all(HOOK, ({ request }) => forwarder.handle(request)),
-);
-afterAll(() => forwarder.close({ timeoutMs: 1000 }));
+const { km, ts, forwarder } = useSeedWorld({ postbackSecret: POSTBACK_SECRET, now: clock.now });
 
 /** What the Kissmetrics JS sends for `_kmq.push(['record', name])` on the visitor's page. */
 async function recordOnWeb(name: string) {

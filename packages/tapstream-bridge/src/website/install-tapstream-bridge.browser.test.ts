@@ -1,8 +1,4 @@
-import {
-  createKissmetricsEmulator,
-  createTapstreamEmulator,
-  TAPSTREAM_TIMELINE_COOKIE,
-} from '@kmkit/msw';
+import { TAPSTREAM_TIMELINE_COOKIE } from '@kmkit/msw';
 import {
   bundleForBrowser,
   collectPageErrors,
@@ -12,38 +8,16 @@ import {
   sitePage,
   useChromium,
 } from '@kmkit/test-chromium';
-import { http } from 'msw';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { interceptedFetch, useServer } from '../../test/server.js';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { ACCOUNT, KM_KEY, useSeedWorld } from '../../test/seed-world.js';
 import { sendAppEvent } from '../../test/tapstream-sdk.js';
 import { aliasOnboardedUser, createMemoryAliasStore, lookupTimeline } from '../index.js';
-import { createTapstreamForwarder, postbackUrlTemplate } from '../server/index.js';
 
 // The bridge's browser part in a real Chromium: the page runs the emulated Kissmetrics JS and
 // loads the emulated tapstream.js through the bridge; every page request is answered by the
 // @kmkit/msw emulators living in this process, where the app and the server parts then run.
-const KM_KEY = 'km-key';
-const ACCOUNT = { name: 'acme', secret: 'sdk-secret' };
-const POSTBACK_SECRET = 'browser-flow-secret';
-const HOOK = 'https://hooks.example.com/tapstream';
-
-const km = createKissmetricsEmulator({ apiKeys: [KM_KEY] });
-const ts = createTapstreamEmulator({
-  accounts: [ACCOUNT],
-  postbacks: [{ url: postbackUrlTemplate({ baseUrl: HOOK, secret: POSTBACK_SECRET }) }],
-});
-const forwarder = createTapstreamForwarder({
-  apiKey: KM_KEY,
-  secret: POSTBACK_SECRET,
-  fetch: interceptedFetch,
-});
-useServer(
-  ...km.handlers,
-  ...ts.handlers,
-  http.all(HOOK, ({ request }) => forwarder.handle(request)),
-);
-afterAll(() => forwarder.close({ timeoutMs: 1000 }));
+const { km, ts, forwarder } = useSeedWorld({ postbackSecret: 'browser-flow-secret' });
 
 const chromium = useChromium();
 let bridgeScript = '';
