@@ -1,6 +1,6 @@
+import { seededRandom } from '@kmkit/core/testing';
 import { Window as HappyWindow, VirtualConsoleLogLevelEnum } from 'happy-dom';
 import type { FlowClock } from '../flow/clock.js';
-import { seededRandom } from '../flow/seeded-random.js';
 
 /** Options of {@link openDevicePage}. */
 export interface DevicePageOptions {

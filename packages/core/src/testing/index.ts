@@ -8,3 +8,4 @@ export {
   type ManualScheduler,
   type ManualSchedulerOptions,
 } from './manual-scheduler.js';
+export { seededRandom } from './seeded-random.js';

@@ -1,3 +1,4 @@
+import { seededRandom } from '@kmkit/core/testing';
 import type { Fault } from '@kmkit/msw';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -10,21 +11,9 @@ import { createKissmetrics } from './create-kissmetrics.js';
 const EVENTS = 10_000;
 const FAILURE_RATE = 0.18;
 
-// A seeded PRNG (mulberry32), so the script of faults is the same on every run.
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // 18% of answers fail, evenly: 503, 429, a reset connection, or an answer slower than timeoutMs.
 function faultScript(length: number): Fault[] {
-  const random = seeded(2024);
+  const random = seededRandom(2024);
   const kinds: Fault[] = [503, 429, 'network-error', { delayMs: 400 }];
   return Array.from({ length }, () =>
     random() < FAILURE_RATE ? kinds[Math.floor(random() * kinds.length)]! : 'ok',

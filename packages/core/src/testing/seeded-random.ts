@@ -1,6 +1,7 @@
 /**
- * A seeded pseudo-random source (mulberry32): numbers in `[0, 1)` that depend only on the seed,
- * so a flow that needs randomness prints the same on every run.
+ * A seeded pseudo-random source (mulberry32): numbers in `[0, 1)` that depend only on the seed, so
+ * a test or a demo that needs randomness (jitter, fault scripts, ids) runs the same every time.
+ * Pass it as a scheduler's `random`. Not for anything secret.
  */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
