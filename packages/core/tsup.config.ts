@@ -2,7 +2,11 @@ import { defineConfig } from 'tsup';
 
 // Only options that tsdown also accepts, so the move off tsup stays a rename.
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    internal: 'src/internal.ts',
+    'testing/index': 'src/testing/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { isKmValidationError, KmValidationError } from '@kmkit/core';
+export { isKmValidationError, KmError, KmValidationError } from '@kmkit/core';
 export type {
   CallResult,
   ClientEventName,

@@ -8,7 +8,7 @@
  *
  * @packageDocumentation
  */
-export { isKmValidationError, KmValidationError } from '@kmkit/core';
+export { isKmValidationError, KmError, KmValidationError } from '@kmkit/core';
 export {
   ALIAS_KEY_PREFIX,
   type AliasOnboardedUserOptions,

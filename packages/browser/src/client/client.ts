@@ -1,5 +1,4 @@
 import {
-  createEmitter,
   type DeliveryStats,
   type FlushResult,
   isKmValidationError,
@@ -12,8 +11,8 @@ import {
   parseEvent,
   type Scheduler,
   type SpecMessage,
-  systemScheduler,
 } from '@kmkit/core';
+import { createEmitter, systemScheduler } from '@kmkit/core/internal';
 import type {
   BrowserWarning,
   CallName,

@@ -64,7 +64,17 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
           });
           clock
             .sleep(timeoutMs, loaded.signal)
-            .then(() => loaded.signal.aborted || reject(new KmLibraryError(timeoutMs)));
+            .then(
+              () =>
+                loaded.signal.aborted ||
+                reject(
+                  new KmLibraryError(
+                    'library_unavailable',
+                    'identity',
+                    `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)`,
+                  ),
+                ),
+            );
         }),
     };
   });

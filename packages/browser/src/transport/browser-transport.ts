@@ -1,4 +1,5 @@
-import { createFetchTransport, type TrackingRequest, type Transport } from '@kmkit/core';
+import type { TrackingRequest, Transport } from '@kmkit/core';
+import { createFetchTransport } from '@kmkit/core';
 
 /**
  * Browsers keep at most 64 KiB of `keepalive` request bodies in flight per page (beacons included):

@@ -1,4 +1,3 @@
-export { createEmitter, type Emitter, type Listener } from './emitter.js';
 export { createFetchTransport, type FetchTransportOptions } from './fetch-transport.js';
 export {
   type CloseResult,
@@ -13,13 +12,5 @@ export {
   type FlushResult,
   type OverflowPolicy,
 } from './queue.js';
-export {
-  backoffDelay,
-  classifyStatus,
-  DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
-  type RetryPolicy,
-  type StatusClass,
-} from './retry-policy.js';
-export { systemScheduler } from './scheduler.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
 export type { Scheduler, Store, StoredRequest, Transport, TransportResponse } from './types.js';

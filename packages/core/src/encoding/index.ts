@@ -5,7 +5,6 @@ export {
   parseTrackingRequest,
   type TrackingRequestLike,
 } from './parse-tracking-request.js';
-export { percentEncode } from './percent.js';
 export {
   DEFAULT_ENDPOINT,
   DEFAULT_MAX_QUERY_BYTES,

@@ -31,39 +31,108 @@ export type KmErrorCode =
   | 'invalid_option'
   | 'not_encodable';
 
+/** Options every kmkit error takes after its code, path and message. */
+export interface KmErrorOptions {
+  /** The error that caused this one (an `fs` error, a network failure...). */
+  readonly cause?: unknown;
+}
+
+// One registry-wide symbol per class: it survives two copies of a package (its ESM and CJS builds,
+// or two versions in one bundle), where `instanceof` does not.
+function marker(name: string): symbol {
+  return Symbol.for(`@kmkit/error/${name}`);
+}
+
+/** Marks `error` as an instance of the kmkit error class `name` (called by each constructor). */
+function mark(error: Error, name: string): void {
+  (error as unknown as Record<symbol, boolean>)[marker(name)] = true;
+}
+
+/** True when `error` was made by the kmkit error class `name`, from any copy of its package. */
+function hasMark(error: unknown, name: string): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[marker(name)] === true
+  );
+}
+
 /**
- * Thrown when input cannot be turned into Kissmetrics commands. Nothing of the input was sent.
+ * The base of every error kmkit throws: a stable `code` to match on, the `path` of the input or
+ * option at fault, a message that says what to do, and the `cause` when another error led to it.
+ * Every subclass takes the same `(code, path, message, options?)` and has a static `isInstance`
+ * that, unlike `instanceof`, also recognises errors made by another copy of its package.
+ *
+ * @example
+ * ```ts
+ * try { km.track({ userId: 'u1' }); }
+ * catch (error) {
+ *   if (KmError.isInstance(error)) console.log(error.code, error.path);
+ * }
+ * ```
+ */
+export class KmError<Code extends string = string> extends Error {
+  /** A stable machine-readable reason: match on this, not on the message. */
+  declare readonly code: Code;
+  /** The input field or option at fault, as a property path (`event`, `spool.dir`). */
+  declare readonly path: string;
+
+  constructor(code: Code, path: string, message: string, options?: KmErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Assigned here, not as class fields, so an ES2020 bundle needs no class-field helper.
+    this.name = 'KmError';
+    this.code = code;
+    this.path = path;
+    mark(this, 'KmError');
+  }
+
+  /** True for any kmkit error, also one made by another copy of a kmkit package. */
+  static isInstance(error: unknown): error is KmError {
+    return hasMark(error, 'KmError');
+  }
+
+  /** @internal Marks an instance of the subclass `name`; each subclass calls it once. */
+  protected brand(name: string): void {
+    this.name = name;
+    mark(this, name);
+  }
+
+  /** @internal True when `error` is an instance of the subclass `name`, from any copy. */
+  protected static hasBrand(error: unknown, name: string): boolean {
+    return hasMark(error, name);
+  }
+}
+
+/**
+ * Thrown when input cannot be turned into Kissmetrics commands, or an option is wrong. Nothing of
+ * the input was sent.
  *
  * @example
  * ```ts
  * try { parseEvent({ type: 'track', properties: {} }); }
  * catch (error) {
- *   if (error instanceof KmValidationError) console.log(error.code, error.path); // missing_event_name event
+ *   if (KmValidationError.isInstance(error)) console.log(error.code, error.path); // missing_event_name event
  * }
  * ```
  */
-export class KmValidationError extends Error {
-  override readonly name = 'KmValidationError';
-  /** A stable machine-readable reason. */
-  readonly code: KmErrorCode;
-  /** Where in the input the problem is, as a property path (`event`, `properties.products[2]`). */
-  readonly path: string;
+export class KmValidationError extends KmError<KmErrorCode> {
+  constructor(code: KmErrorCode, path: string, message: string, options?: KmErrorOptions) {
+    super(code, path, message, options);
+    this.brand('KmValidationError');
+  }
 
-  constructor(code: KmErrorCode, path: string, message: string) {
-    super(message);
-    this.code = code;
-    this.path = path;
+  /** True for a {@link KmValidationError}, also one made by another copy of `@kmkit/core`. */
+  static override isInstance(error: unknown): error is KmValidationError {
+    return KmError.hasBrand(error, 'KmValidationError');
   }
 }
 
-/** True for a {@link KmValidationError}, also one created by another copy of `@kmkit/core`. */
+/**
+ * True for a {@link KmValidationError}, also one created by another copy of `@kmkit/core`.
+ * The same as `KmValidationError.isInstance`.
+ */
 export function isKmValidationError(error: unknown): error is KmValidationError {
-  return (
-    error instanceof KmValidationError ||
-    (error instanceof Error &&
-      error.name === 'KmValidationError' &&
-      typeof (error as { code?: unknown }).code === 'string')
-  );
+  return KmValidationError.isInstance(error);
 }
 
 /**

@@ -12,7 +12,9 @@ export {
 } from './command.js';
 export {
   isKmValidationError,
+  KmError,
   type KmErrorCode,
+  type KmErrorOptions,
   KmValidationError,
   type KmWarning,
   type KmWarningCode,
@@ -31,13 +33,7 @@ export {
   type KmScreenEvent,
   type KmTrackEvent,
 } from './event.js';
-export {
-  codePointLength,
-  DEFAULT_LIMITS,
-  type KmLimits,
-  type ResolvedKmLimits,
-  truncateCodePoints,
-} from './limits.js';
+export { DEFAULT_LIMITS, type KmLimits, type ResolvedKmLimits } from './limits.js';
 export type {
   AliasMessage,
   GroupMessage,
@@ -51,4 +47,3 @@ export type {
   TrackMessage,
 } from './message.js';
 export { type KmMode, type ParseOptions, parseEvent } from './parse-event.js';
-export { parseTimestamp } from './timestamp.js';

@@ -9,7 +9,6 @@ import type {
 import {
   type CloseResult,
   createDeliveryQueue,
-  createEmitter,
   type DeliveryStats,
   type FlushResult,
   type KmPlugin,
@@ -18,11 +17,11 @@ import {
   type RetryPolicy,
   type Scheduler,
   type SpecMessageType,
-  systemScheduler,
   type TrackingRequest,
   type Transport,
   toTrackingRequest,
 } from '@kmkit/core';
+import { createEmitter, systemScheduler } from '@kmkit/core/internal';
 import { createMessagePreparer, type MessageMappingOptions } from '../pipeline/index.js';
 import type { Spool, SpoolStats } from '../spool/spool.js';
 import type { ClientEvents } from './events.js';

@@ -1,3 +1,5 @@
+import { KmError, type KmErrorOptions } from '@kmkit/core';
+
 /**
  * Why a spool could not be opened. Stable: match on these, not on messages.
  *
@@ -7,21 +9,14 @@
 export type KmSpoolErrorCode = 'spool_locked' | 'spool_unavailable';
 
 /** Thrown by `createKissmetrics` when its `spool` cannot be used; nothing was queued. */
-export class KmSpoolError extends Error {
-  override readonly name = 'KmSpoolError';
-  /** A stable machine-readable reason. */
-  readonly code: KmSpoolErrorCode;
-  /** The option at fault: `spool.dir`. */
-  readonly path: string;
+export class KmSpoolError extends KmError<KmSpoolErrorCode> {
+  constructor(code: KmSpoolErrorCode, path: string, message: string, options?: KmErrorOptions) {
+    super(code, path, message, options);
+    this.brand('KmSpoolError');
+  }
 
-  constructor(
-    code: KmSpoolErrorCode,
-    path: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.code = code;
-    this.path = path;
+  /** True for a {@link KmSpoolError}, also one made by another copy of `@kmkit/node`. */
+  static override isInstance(error: unknown): error is KmSpoolError {
+    return KmError.hasBrand(error, 'KmSpoolError');
   }
 }

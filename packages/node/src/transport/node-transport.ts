@@ -1,4 +1,5 @@
-import { createFetchTransport, type Transport, type TransportResponse } from '@kmkit/core';
+import type { Transport, TransportResponse } from '@kmkit/core';
+import { createFetchTransport } from '@kmkit/core';
 import type { RequestDispatcher } from './request-dispatcher.js';
 
 /** Options of {@link createNodeTransport}. */

@@ -1,15 +1,14 @@
 import {
-  codePointLength,
   createDeliveryQueue,
   createFetchTransport,
   type DeliveryEvents,
   KmValidationError,
   type RetryPolicy,
   type Scheduler,
-  systemScheduler,
   type TrackingRequest,
   toTrackingRequest,
 } from '@kmkit/core';
+import { codePointLength, systemScheduler } from '@kmkit/core/internal';
 import { KmBridgeError } from '../errors/index.js';
 import { isGenericIdentity } from '../identity/index.js';
 import { type ExtractKmIdentityOptions, extractKmIdentity } from '../timeline/index.js';

@@ -1,3 +1,5 @@
+import { KmError, type KmErrorOptions } from '@kmkit/core';
+
 /**
  * Why a bridge operation failed at run time (bad input is a `KmValidationError` instead).
  *
@@ -23,28 +25,32 @@ export type KmBridgeErrorCode =
  * ```ts
  * try { await lookupTimeline({ secret, eventSession }); }
  * catch (error) {
- *   if (error instanceof KmBridgeError && error.code === 'lookup_failed') scheduleRetry();
+ *   if (KmBridgeError.isInstance(error) && error.code === 'lookup_failed') scheduleRetry();
  * }
  * ```
  */
-export class KmBridgeError extends Error {
-  override readonly name = 'KmBridgeError';
-  /** A stable machine-readable reason. */
-  readonly code: KmBridgeErrorCode;
-  /** The option the failure concerns (`secret`, `endpoint`, `store`...). */
-  readonly path: string;
+export class KmBridgeError extends KmError<KmBridgeErrorCode> {
   /** The HTTP status of the answer that decided the failure, when there was one. */
-  readonly status?: number;
+  declare readonly status?: number;
 
   constructor(
     code: KmBridgeErrorCode,
     path: string,
     message: string,
-    options: { readonly status?: number; readonly cause?: unknown } = {},
+    options: KmBridgeErrorOptions = {},
   ) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.path = path;
-    if (options.status !== undefined) this.status = options.status;
+    super(code, path, message, options);
+    this.brand('KmBridgeError');
+    if (options.status !== undefined) (this as { status?: number }).status = options.status;
   }
+
+  /** True for a {@link KmBridgeError}, also one made by another copy of the bridge. */
+  static override isInstance(error: unknown): error is KmBridgeError {
+    return KmError.hasBrand(error, 'KmBridgeError');
+  }
+}
+
+/** Options of a {@link KmBridgeError}: the cause, and the HTTP status when there was one. */
+export interface KmBridgeErrorOptions extends KmErrorOptions {
+  readonly status?: number;
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type CloseResult, createEmitter, type FlushResult, KmValidationError } from '@kmkit/core';
+import { type CloseResult, type FlushResult, KmValidationError } from '@kmkit/core';
+import { createEmitter } from '@kmkit/core/internal';
 import { createKissmetrics, type KissmetricsClient, type KissmetricsOptions } from '@kmkit/node';
 import {
   checkIdentityField,

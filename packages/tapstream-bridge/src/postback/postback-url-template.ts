@@ -1,4 +1,5 @@
-import { KmValidationError, percentEncode } from '@kmkit/core';
+import { KmValidationError } from '@kmkit/core';
+import { percentEncode } from '@kmkit/core/internal';
 import { checkIdentityParameter } from '../timeline/extract-km-identity.js';
 
 /** Options of {@link postbackUrlTemplate}. */

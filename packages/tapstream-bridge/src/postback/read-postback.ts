@@ -1,4 +1,4 @@
-import { codePointLength, parseTimestamp } from '@kmkit/core';
+import { codePointLength, parseTimestamp } from '@kmkit/core/internal';
 import { isGenericIdentity } from '../identity/index.js';
 import type { PostbackAnswer, TapstreamPostback } from './postback.js';
 import { POSTBACK_PARAMETERS } from './postback-url-template.js';

@@ -1,4 +1,5 @@
-import { codePointLength, KmValidationError } from '@kmkit/core';
+import { KmValidationError } from '@kmkit/core';
+import { codePointLength } from '@kmkit/core/internal';
 import { isGenericIdentity } from '../identity/index.js';
 
 /** Options of {@link extractKmIdentity}. */

@@ -1,10 +1,5 @@
-import {
-  classifyStatus,
-  KmValidationError,
-  parseRetryAfter,
-  type Scheduler,
-  systemScheduler,
-} from '@kmkit/core';
+import { KmValidationError, type Scheduler } from '@kmkit/core';
+import { classifyStatus, parseRetryAfter, systemScheduler } from '@kmkit/core/internal';
 import { KmBridgeError } from '../errors/index.js';
 import type { Timeline, TimelineEvent, TimelineHit } from './timeline.js';
 

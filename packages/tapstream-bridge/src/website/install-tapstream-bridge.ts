@@ -1,4 +1,5 @@
-import { KmValidationError, type Scheduler, systemScheduler } from '@kmkit/core';
+import { KmValidationError, type Scheduler } from '@kmkit/core';
+import { systemScheduler } from '@kmkit/core/internal';
 import { isGenericIdentity } from '../identity/index.js';
 import { checkIdentityParameter } from '../timeline/extract-km-identity.js';
 

@@ -1,0 +1,19 @@
+/**
+ * `@kmkit/core/internal`: the plumbing kmkit's own packages share (an emitter, the system clock,
+ * percent-encoding, the retry arithmetic...). It is not part of the public API:
+ * anything here may change in any release. Import what you need from `@kmkit/core` instead.
+ *
+ * @packageDocumentation
+ * @internal
+ */
+export { createEmitter, type Emitter, type Listener } from './delivery/emitter.js';
+export {
+  backoffDelay,
+  classifyStatus,
+  parseRetryAfter,
+  type StatusClass,
+} from './delivery/retry-policy.js';
+export { systemScheduler } from './delivery/scheduler.js';
+export { percentEncode } from './encoding/percent.js';
+export { codePointLength, truncateCodePoints } from './model/limits.js';
+export { parseTimestamp } from './model/timestamp.js';
