@@ -12,7 +12,13 @@ export default defineProject({
       happyDOM: {
         url: 'https://site.test/',
         // Script elements are asserted, never run: the Kissmetrics JS runs in the Chromium suites.
-        settings: { disableJavaScriptFileLoading: true, disableCSSFileLoading: true },
+        // A skipped script counts as loaded, so happy-dom logs no "Failed to load script" trace for
+        // each; tests of a blocked script dispatch its `error` event themselves.
+        settings: {
+          disableJavaScriptFileLoading: true,
+          disableCSSFileLoading: true,
+          handleDisabledFileLoadingAsSuccess: true,
+        },
       },
     },
   },
