@@ -15,5 +15,6 @@ export {
 } from './delivery/retry-policy.js';
 export { systemScheduler } from './delivery/scheduler.js';
 export { percentEncode } from './encoding/percent.js';
+export { DEV, terse } from './model/development.js';
 export { codePointLength, truncateCodePoints } from './model/limits.js';
 export { parseTimestamp } from './model/timestamp.js';

@@ -1,4 +1,5 @@
 import type { KmCommand, KmValue, KmWireCommand } from '../model/command.js';
+import { DEV } from '../model/development.js';
 import { KmValidationError, type KmWarning } from '../model/errors.js';
 import type { KmEvent, KmEventProperties } from '../model/event.js';
 import { fitsCodePoints, resolveLimits } from '../model/limits.js';
@@ -37,7 +38,8 @@ function checkEventName(context: CleanContext, name: string, path: string): stri
     fail(
       'name_too_long',
       path,
-      `the event name "${name.slice(0, 40)}..." is over ${context.nameLength} characters, Kissmetrics' limit: shorten ${path} (kmkit refuses rather than truncates, which could merge two events)`,
+      DEV &&
+        `the event name "${name.slice(0, 40)}..." is over ${context.nameLength} characters, Kissmetrics' limit: shorten ${path} (kmkit refuses rather than truncates, which could merge two events)`,
     );
   }
   return name;
@@ -85,7 +87,8 @@ export function mapEvent(input: unknown, options: MapOptions = {}): MapResult {
     return fail(
       'invalid_message',
       '',
-      `reading the event threw (${error instanceof Error ? error.message : typeof error}): pass plain objects`,
+      DEV &&
+        `reading the event threw (${error instanceof Error ? error.message : typeof error}): pass plain objects`,
     );
   }
 }
@@ -161,7 +164,8 @@ function map(event: KmEvent, options: MapOptions): MapResult {
           context,
           'invalid_revenue',
           `properties.${key}`,
-          `${key} is not an amount, so no ${BILLING_AMOUNT} was sent: send a number such as 19.99 (or text such as "$1,299.00")`,
+          DEV &&
+            `${key} is not an amount, so no ${BILLING_AMOUNT} was sent: send a number such as 19.99 (or text such as "$1,299.00")`,
         );
       }
       const products = own(properties, 'products');
@@ -171,7 +175,8 @@ function map(event: KmEvent, options: MapOptions): MapResult {
           context,
           'invalid_products',
           'properties.products',
-          'products is not an array, so no product rows were sent (it went out as an ordinary property): send an array of product objects',
+          DEV &&
+            'products is not an array, so no product rows were sent (it went out as an ordinary property): send an array of product objects',
         );
       }
       const overrides: RootOverrides = {
@@ -200,7 +205,8 @@ function map(event: KmEvent, options: MapOptions): MapResult {
               context,
               'invalid_product',
               path,
-              `product ${index} is ${describeProduct(product)}, not an object: skipped; send each product as an object`,
+              DEV &&
+                `product ${index} is ${describeProduct(product)}, not an object: skipped; send each product as an object`,
             );
             continue;
           }

@@ -1,3 +1,4 @@
+import { DEV } from '../model/development.js';
 import { KmValidationError } from '../model/errors.js';
 
 /**
@@ -101,7 +102,9 @@ export function resolveProfile(options: MappingProfileOptions = {}): MappingProf
     throw new KmValidationError(
       'invalid_option',
       'preset',
-      `preset ${JSON.stringify(String(name))} is unknown: use "default", "rudderstack" or "segment"`,
+      DEV
+        ? `preset ${JSON.stringify(String(name))} is unknown: use "default", "rudderstack" or "segment"`
+        : '',
     );
   }
   const {
@@ -120,7 +123,7 @@ export function resolveProfile(options: MappingProfileOptions = {}): MappingProf
     const value = options[key as keyof typeof OPTIONS];
     if (value === undefined) continue;
     if (typeof value !== type) {
-      throw new KmValidationError('invalid_option', key, `${key} must be a ${type}`);
+      throw new KmValidationError('invalid_option', key, DEV ? `${key} must be a ${type}` : '');
     }
     if (profile === preset) profile = { ...preset };
     (profile as unknown as Record<string, unknown>)[key] = value;

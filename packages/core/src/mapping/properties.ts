@@ -1,4 +1,5 @@
 import { CONTROL_PARAMETERS, type KmValue } from '../model/command.js';
+import { DEV, terse } from '../model/development.js';
 import type { KmWarning, KmWarningCode } from '../model/errors.js';
 import {
   codePointLength,
@@ -15,8 +16,14 @@ export interface CleanContext {
 }
 
 /** Adds a warning. */
-export function warn(context: CleanContext, code: KmWarningCode, path: string, message: string) {
-  context.warnings.push({ code, path, message });
+/** Adds a warning; `message` is `false` in production builds (see `DEV`). */
+export function warn(
+  context: CleanContext,
+  code: KmWarningCode,
+  path: string,
+  message: string | false,
+) {
+  context.warnings.push({ code, path, message: message || terse(code, path) });
 }
 
 // The path of a value for warnings; `flat` undefined means `base` is the whole path.
@@ -28,7 +35,7 @@ const threw = (context: CleanContext, path: string, error: unknown, lost = 'drop
     context,
     'unsupported_value',
     path,
-    `reading it threw (${error instanceof Error ? error.message : String(error)}): ${lost}`,
+    DEV && `reading it threw (${error instanceof Error ? error.message : String(error)}): ${lost}`,
   );
 const SEPARATORS = /[,:]/g;
 // Kissmetrics compares names case-insensitively; up to this many names a scan beats a Map.
@@ -67,25 +74,27 @@ export class Properties {
         context,
         'malformed_string',
         at(base, flat),
-        'the name has a lone UTF-16 surrogate, replaced by U+FFFD',
+        DEV && 'the name has a lone UTF-16 surrogate, replaced by U+FFFD',
       );
       name = fixed;
     }
-    let problem: [KmWarningCode, string] | undefined;
+    let problem: [KmWarningCode, string | false] | undefined;
     if (!fitsCodePoints(name, context.nameLength)) {
       problem = [
         'name_too_long',
-        `the name is over ${context.nameLength} characters, Kissmetrics' limit: dropped; use a shorter name or less nesting`,
+        DEV &&
+          `the name is over ${context.nameLength} characters, Kissmetrics' limit: dropped; use a shorter name or less nesting`,
       ];
     } else if (name === '') {
       problem = [
         'empty_name',
-        'Kissmetrics cannot store a property without a name: dropped; name it',
+        DEV && 'Kissmetrics cannot store a property without a name: dropped; name it',
       ];
     } else if (name.charCodeAt(0) === 95 && CONTROL_PARAMETERS.has(name)) {
       problem = [
         'reserved_key',
-        `"${name}" is a Kissmetrics control parameter and would change the request: dropped; rename it`,
+        DEV &&
+          `"${name}" is a Kissmetrics control parameter and would change the request: dropped; rename it`,
       ];
     }
     if (problem === undefined) return name;
@@ -103,7 +112,7 @@ export class Properties {
         context,
         'malformed_string',
         at(base, flat),
-        'the value has a lone UTF-16 surrogate, replaced by U+FFFD',
+        DEV && 'the value has a lone UTF-16 surrogate, replaced by U+FFFD',
       );
       text = fixed;
     }
@@ -112,7 +121,8 @@ export class Properties {
         context,
         'value_truncated',
         at(base, flat),
-        `the value is over ${context.valueLength} characters, Kissmetrics' limit: it was cut to ${context.valueLength}`,
+        DEV &&
+          `the value is over ${context.valueLength} characters, Kissmetrics' limit: it was cut to ${context.valueLength}`,
       );
       text = truncateCodePoints(text, context.valueLength);
     }
@@ -142,7 +152,8 @@ export class Properties {
         this.context,
         'key_collision',
         flat === undefined ? base : at(base, flat),
-        `"${name}" and "${previous}" are the same Kissmetrics property (names ignore case, "," and ":"): the later value was kept; rename one`,
+        DEV &&
+          `"${name}" and "${previous}" are the same Kissmetrics property (names ignore case, "," and ":"): the later value was kept; rename one`,
       );
       delete values[previous];
       names.splice(names.indexOf(previous), 1);
@@ -272,7 +283,8 @@ function descend(
               context,
               'unsupported_value',
               where,
-              `a ${Object.prototype.toString.call(nested).slice(8, -1)} has no fields to send: dropped; convert it to an object or an array`,
+              DEV &&
+                `a ${Object.prototype.toString.call(nested).slice(8, -1)} has no fields to send: dropped; convert it to an object or an array`,
             );
           }
         } else if (ancestors.has(nested)) {
@@ -280,7 +292,7 @@ function descend(
             context,
             'circular_reference',
             where,
-            'a reference back to an enclosing object was cut: its properties are sent once',
+            DEV && 'a reference back to an enclosing object was cut: its properties are sent once',
           );
         } else if (codePointLength(prefix + flat) >= context.nameLength) {
           // Every name below is longer than this one: stop where it reaches the limit.
@@ -288,7 +300,8 @@ function descend(
             context,
             'name_too_long',
             where,
-            `the names nested here are over ${context.nameLength} characters, Kissmetrics' limit: their values were dropped; nest less deeply`,
+            DEV &&
+              `the names nested here are over ${context.nameLength} characters, Kissmetrics' limit: their values were dropped; nest less deeply`,
           );
         } else {
           ancestors.add(nested);
@@ -345,7 +358,7 @@ function put(
           context,
           'non_finite_number',
           at(base, flat),
-          `${value} is not a number Kissmetrics can store: dropped; send a finite number`,
+          DEV && `${value} is not a number Kissmetrics can store: dropped; send a finite number`,
         );
         return undefined;
       }
@@ -361,7 +374,7 @@ function put(
         context,
         'unsupported_value',
         at(base, flat),
-        `a ${typeof value} has no value to send: dropped`,
+        DEV && `a ${typeof value} has no value to send: dropped`,
       );
       return undefined;
     case 'undefined':
@@ -389,7 +402,7 @@ function put(
       context,
       'unsupported_value',
       at(base, flat),
-      'an Invalid Date has no value to send: dropped',
+      DEV && 'an Invalid Date has no value to send: dropped',
     );
     return undefined;
   }
@@ -439,7 +452,7 @@ function array(
         context,
         'non_finite_number',
         `${path}[${i}]`,
-        `${item} is not a number Kissmetrics can store: left empty in the list`,
+        DEV && `${item} is not a number Kissmetrics can store: left empty in the list`,
       );
     } else if (item != null) {
       text += String(item);
@@ -484,7 +497,7 @@ function jsonText(
           context,
           'non_finite_number',
           where(),
-          `${value} is not a number JSON can hold: left out`,
+          DEV && `${value} is not a number JSON can hold: left out`,
         );
         return undefined;
       case 'function':
@@ -493,7 +506,7 @@ function jsonText(
           context,
           'unsupported_value',
           where(),
-          `a ${typeof value} has no value to send: left out`,
+          DEV && `a ${typeof value} has no value to send: left out`,
         );
         return undefined;
       case 'object':
@@ -503,7 +516,7 @@ function jsonText(
             context,
             'circular_reference',
             where(),
-            'a reference back to an enclosing object was left out',
+            DEV && 'a reference back to an enclosing object was left out',
           );
           return undefined;
         }

@@ -1,3 +1,5 @@
+import { terse } from './development.js';
+
 /**
  * Why an input was refused. Stable: match on these, not on messages.
  *
@@ -78,7 +80,11 @@ export class KmError<Code extends string = string> extends Error {
   declare readonly path: string;
 
   constructor(code: Code, path: string, message: string, options?: KmErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    // Production builds pass no sentence (see `DEV`): the code and path still say what happened.
+    super(
+      message || terse(code, path),
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     // Assigned here, not as class fields, so an ES2020 bundle needs no class-field helper.
     this.name = 'KmError';
     this.code = code;

@@ -1,3 +1,4 @@
+import { DEV } from './development.js';
 import { KmValidationError } from './errors.js';
 
 /**
@@ -27,7 +28,7 @@ function limit(value: number | undefined, key: keyof KmLimits): number {
   throw new KmValidationError(
     'invalid_option',
     `limits.${key}`,
-    `limits.${key} must be a positive whole number of characters, got ${String(value)}`,
+    DEV ? `limits.${key} must be a positive whole number of characters, got ${String(value)}` : '',
   );
 }
 

@@ -1,3 +1,4 @@
+import { DEV, terse } from './development.js';
 import {
   type KmErrorCode,
   KmValidationError,
@@ -38,9 +39,9 @@ export interface ParseOptions {
 const TYPES = ['identify', 'track', 'page', 'screen', 'alias', 'group'];
 const EMPTY: KmEventProperties = Object.freeze({});
 
-/** Throws a {@link KmValidationError}. */
-export function fail(code: KmErrorCode, path: string, message: string): never {
-  throw new KmValidationError(code, path, message);
+/** Throws a {@link KmValidationError}; `message` is `false` in production builds (see `DEV`). */
+export function fail(code: KmErrorCode, path: string, message: string | false): never {
+  throw new KmValidationError(code, path, message || '');
 }
 
 /** A short description of a value for messages: `"abc"`, `42`, `an array`, `a function`. */
@@ -78,7 +79,7 @@ function toMessage(input: unknown): Record<string, unknown> {
       utf8 ??= new TextDecoder('utf-8', { fatal: true });
       value = utf8.decode(value);
     } catch {
-      fail('invalid_json', '', 'the bytes are not UTF-8: pass the JSON payload as UTF-8');
+      fail('invalid_json', '', DEV && 'the bytes are not UTF-8: pass the JSON payload as UTF-8');
     }
   }
   if (typeof value === 'string') {
@@ -88,7 +89,8 @@ function toMessage(input: unknown): Record<string, unknown> {
       fail(
         'invalid_json',
         '',
-        `the input is not JSON (${(error as Error).message}): pass a message object or its JSON text`,
+        DEV &&
+          `the input is not JSON (${(error as Error).message}): pass a message object or its JSON text`,
       );
     }
   }
@@ -96,7 +98,8 @@ function toMessage(input: unknown): Record<string, unknown> {
     fail(
       'invalid_message',
       '',
-      `expected one message object (or its JSON), got ${describe(value)}${Array.isArray(value) ? ': parse each message of a batch on its own' : ''}`,
+      DEV &&
+        `expected one message object (or its JSON), got ${describe(value)}${Array.isArray(value) ? ': parse each message of a batch on its own' : ''}`,
     );
   }
   return value;
@@ -119,8 +122,8 @@ class Reader {
     return this.message[key];
   }
 
-  warn(code: KmWarningCode, path: string, text: string): void {
-    this.warnings.push({ code, path, message: text });
+  warn(code: KmWarningCode, path: string, text: string | false): void {
+    this.warnings.push({ code, path, message: text || terse(code, path) });
   }
 
   /** Text, a finite number or a bigint as text; `undefined` when blank, absent or another type. */
@@ -134,7 +137,7 @@ class Reader {
       this.warn(
         'malformed_string',
         path,
-        `${path} has a lone UTF-16 surrogate, replaced by U+FFFD: check how it is made`,
+        DEV && `${path} has a lone UTF-16 surrogate, replaced by U+FFFD: check how it is made`,
       );
       return fixed;
     }
@@ -142,7 +145,11 @@ class Reader {
       return String(value);
     }
     if (value != null)
-      this.warn('invalid_field', path, `${path} is ${describe(value)}, not ${what}: ignored`);
+      this.warn(
+        'invalid_field',
+        path,
+        DEV && `${path} is ${describe(value)}, not ${what}: ignored`,
+      );
     return undefined;
   }
 
@@ -157,7 +164,7 @@ class Reader {
       this.warn(
         'invalid_field',
         key,
-        `${key} is ${describe(value)}, not an object of name/value pairs: ignored`,
+        DEV && `${key} is ${describe(value)}, not an object of name/value pairs: ignored`,
       );
     }
     return undefined;
@@ -168,7 +175,8 @@ class Reader {
       fail(
         'name_too_long',
         path,
-        `${what} is over ${this.nameLength} characters, Kissmetrics' limit: shorten it (kmkit refuses rather than truncates, which could merge two different names)`,
+        DEV &&
+          `${what} is over ${this.nameLength} characters, Kissmetrics' limit: shorten it (kmkit refuses rather than truncates, which could merge two different names)`,
       );
     }
     return name;
@@ -180,7 +188,8 @@ class Reader {
     this.warn(
       'invalid_field',
       path,
-      `${path} is over ${this.nameLength} characters, Kissmetrics' limit for an identity: ignored`,
+      DEV &&
+        `${path} is over ${this.nameLength} characters, Kissmetrics' limit for an identity: ignored`,
     );
     return undefined;
   }
@@ -217,7 +226,8 @@ export function parseEvent(input: unknown, options: ParseOptions = {}): KmEvent 
     return fail(
       'invalid_message',
       reading,
-      `reading ${reading || 'the message'} threw (${error instanceof Error ? error.message : typeof error}): pass a plain object or its JSON`,
+      DEV &&
+        `reading ${reading || 'the message'} threw (${error instanceof Error ? error.message : typeof error}): pass a plain object or its JSON`,
     );
   }
 }
@@ -226,14 +236,15 @@ function missingIdentity(type: string): never {
   return fail(
     'missing_identity',
     'userId',
-    `a ${type} needs an identity for Kissmetrics' _p: pass userId (your user's id) or anonymousId (the device's id)`,
+    DEV &&
+      `a ${type} needs an identity for Kissmetrics' _p: pass userId (your user's id) or anonymousId (the device's id)`,
   );
 }
 
 function parse(input: unknown, options: ParseOptions): KmEvent {
   const mode = options.mode ?? 'cloud';
   if (mode !== 'cloud' && mode !== 'device') {
-    fail('invalid_option', 'mode', `mode ${describe(mode)} is not "cloud" or "device"`);
+    fail('invalid_option', 'mode', DEV && `mode ${describe(mode)} is not "cloud" or "device"`);
   }
   if (isKmEvent(input)) {
     if (mode === 'cloud' && input.person === undefined) missingIdentity(input.type);
@@ -249,7 +260,8 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
     fail(
       'unknown_type',
       'type',
-      `type is ${describe(rawType)}${envelope ? ' (this looks like a pipeline envelope: pass its message)' : ''}: set type to identify, track, page, screen, alias or group`,
+      DEV &&
+        `type is ${describe(rawType)}${envelope ? ' (this looks like a pipeline envelope: pass its message)' : ''}: set type to identify, track, page, screen, alias or group`,
     );
   }
 
@@ -270,7 +282,8 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
       fail(
         'missing_user_id',
         'userId',
-        'an alias needs userId, the new identity: pass userId (and previousId, the earlier one)',
+        DEV &&
+          'an alias needs userId, the new identity: pass userId (and previousId, the earlier one)',
       );
     }
     r.fits(userId, 'userId', 'userId');
@@ -281,7 +294,8 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
         fail(
           'missing_previous_id',
           'previousId',
-          'an alias needs the earlier identity: pass previousId (or the anonymousId it replaces)',
+          DEV &&
+            'an alias needs the earlier identity: pass previousId (or the anonymousId it replaces)',
         );
       }
       r.fits(previousId, 'anonymousId', 'anonymousId');
@@ -306,7 +320,7 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
         fail(
           'missing_event_name',
           'event',
-          `a track needs an event name, got ${describe(raw)}: pass event, e.g. "Signed Up"`,
+          DEV && `a track needs an event name, got ${describe(raw)}: pass event, e.g. "Signed Up"`,
         );
       }
       r.fits(event, 'event', 'the event name');
@@ -336,7 +350,7 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
         fail(
           'missing_group_id',
           'groupId',
-          'a group call needs groupId, the id of the account or company: pass groupId',
+          DEV && 'a group call needs groupId, the id of the account or company: pass groupId',
         );
       }
       traits = r.object('traits');
@@ -351,12 +365,12 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
       r.warn(
         'invalid_field',
         'messageId',
-        `messageId is ${describe(messageId)}, not a string: a new id was generated`,
+        DEV && `messageId is ${describe(messageId)}, not a string: a new id was generated`,
       );
     }
     messageId = (options.generateId ?? uuid)();
     if (typeof messageId !== 'string' || messageId === '') {
-      fail('invalid_option', 'generateId', 'generateId must return a non-empty string');
+      fail('invalid_option', 'generateId', DEV && 'generateId must return a non-empty string');
     }
   }
 
@@ -414,7 +428,7 @@ function readTime(r: Reader, options: ParseOptions): number {
       fail(
         'invalid_option',
         'now',
-        `the clock gave ${describe(ms)}: now must be (or return) epoch milliseconds`,
+        DEV && `the clock gave ${describe(ms)}: now must be (or return) epoch milliseconds`,
       );
     }
   }
@@ -422,7 +436,8 @@ function readTime(r: Reader, options: ParseOptions): number {
     r.warn(
       'invalid_timestamp',
       path,
-      `${path} (${describe(bad)}) is not a time: used ${source}; pass an ISO 8601 string, a Date or epoch seconds/milliseconds`,
+      DEV &&
+        `${path} (${describe(bad)}) is not a time: used ${source}; pass an ISO 8601 string, a Date or epoch seconds/milliseconds`,
     );
   }
   return Math.floor(ms / 1000);
