@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-// Only options that tsdown also accepts, so the move off tsup stays a rename.
-export default defineConfig({
-  entry: ['src/index.ts', 'src/device/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  tsconfig: 'tsconfig.build.json',
-});
+export default defineConfig(packageBuild({ entry: ['src/index.ts', 'src/device/index.ts'] }));

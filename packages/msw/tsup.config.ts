@@ -1,12 +1,6 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-// Only options that tsdown also accepts, so the move off tsup stays a rename.
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  tsconfig: 'tsconfig.build.json',
-});
+export default defineConfig(
+  packageBuild({ entry: { index: 'src/index.ts', 'node/index': 'src/node/index.ts' } }),
+);

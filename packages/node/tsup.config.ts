@@ -1,14 +1,10 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-// Only options that tsdown also accepts, so the move off tsup stays a rename.
-export default defineConfig({
-  entry: ['src/index.ts', 'src/edge/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-  tsconfig: 'tsconfig.build.json',
-  // An optional dependency, loaded on demand: never bundled.
-  external: ['undici'],
-});
+export default defineConfig(
+  packageBuild({
+    entry: ['src/index.ts', 'src/edge/index.ts'],
+    // An optional dependency, loaded on demand: never bundled.
+    external: ['undici'],
+  }),
+);
