@@ -3,7 +3,7 @@
 import { HttpResponse, http, type RequestHandler } from 'msw';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { launchChromium } from './index.js';
+import { launchChromium } from './launch.js';
 
 /** The origin of the test pages. */
 export const SITE = 'https://site.test/';
