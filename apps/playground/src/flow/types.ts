@@ -1,4 +1,6 @@
-import type { MockNetwork } from '../network/index.js';
+import type { Exchange, MockNetwork } from '../network/index.js';
+
+export type { Exchange } from '../network/index.js';
 
 /** One check of a flow: a sentence about what must hold, and whether it did. */
 export interface Check {
@@ -31,13 +33,6 @@ export interface TrackingRequestView {
   readonly status: string;
   readonly reason?: string;
   readonly url: string;
-}
-
-/** Any other HTTP exchange of a flow (Tapstream, the postback hook), as `METHOD url -> status`. */
-export interface Exchange {
-  readonly method: string;
-  readonly url: string;
-  readonly status: number | 'network error';
 }
 
 /** An error a call threw, as a user would catch it. */

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'msw';
 import { setupServer } from 'msw/node';
-import type { Exchange } from '../flow/types.js';
+import type { Exchange } from './exchange.js';
 
 /**
  * The machine's network as the flows see it: msw/node answers every `fetch` (and `node:http`
