@@ -77,11 +77,15 @@ async function refreshIdentities() {
   identityShown.textContent = identities[mode()] ?? '(the Kissmetrics JS has not loaded yet)';
 }
 
-const shown = { kmq: -1, requests: -1, events: -1, people: '', faults: '' };
-function replace(list: Element, items: Node[]) {
+const shown = { kmq: 0, requests: 0, events: 0, people: '', faults: '' };
+// Shows a log's items, the ones added since `before` marked fresh, scrolled to the newest.
+function replace(list: Element, items: HTMLElement[], before: number) {
+  for (const item of items.slice(before)) item.classList.add('fresh');
   list.replaceChildren(...items);
   list.scrollTop = list.scrollHeight;
 }
+// Every timeline event shown so far, to mark the new ones.
+const eventsShown = new Set<string>();
 function labels(person: KissmetricsPerson): string[] {
   return (['device', 'cloud'] as const)
     .filter((which) => person.identities.some((identity) => seen[which].has(identity)))
@@ -89,26 +93,32 @@ function labels(person: KissmetricsPerson): string[] {
 }
 function render() {
   if (kmq.length !== shown.kmq) {
+    replace($('[data-testid="kmq"]'), kmq.map(kmqItem), shown.kmq);
     shown.kmq = kmq.length;
-    replace($('[data-testid="kmq"]'), kmq.map(kmqItem));
   }
   const requests = km.requests();
   if (requests.length !== shown.requests) {
+    replace($('[data-testid="requests"]'), requests.map(requestItem), shown.requests);
     shown.requests = requests.length;
-    replace($('[data-testid="requests"]'), requests.map(requestItem));
   }
   if (events.length !== shown.events) {
+    replace($('[data-testid="events"]'), events.map(eventItem), shown.events);
     shown.events = events.length;
-    replace($('[data-testid="events"]'), events.map(eventItem));
   }
   const people = km.people();
   const view = JSON.stringify([people, people.map(labels)]);
   if (view !== shown.people) {
     shown.people = view;
+    const fresh = (event: KissmetricsPerson['events'][number]) => {
+      const key = JSON.stringify(event);
+      if (eventsShown.has(key)) return false;
+      eventsShown.add(key);
+      return true;
+    };
     $('[data-testid="people"]').replaceChildren(
       ...(people.length === 0
         ? [element('p', { class: 'hint' }, 'nobody yet')]
-        : people.map((person) => personCard(person, labels(person)))),
+        : people.map((person) => personCard(person, labels(person), fresh))),
     );
   }
   const faults = describeFaults(km, ts);
@@ -127,7 +137,7 @@ for (const radio of document.querySelectorAll('input[name="mode"]')) {
 }
 setInterval(render, 200);
 render();
-status.textContent = `emulators running in this page: Kissmetrics (API key ${API_KEY}) and Tapstream (account ${TAPSTREAM_ACCOUNT.name})`;
+status.textContent = `running here: Kissmetrics (API key ${API_KEY}), Tapstream (account ${TAPSTREAM_ACCOUNT.name})`;
 document.body.dataset.ready = 'true';
 // For the console: window.playground.km.people(), .ts.timelines(), .clients.cloud.stats().
 Object.assign(window, { playground: { ...emulators, clients } });

@@ -11,6 +11,8 @@ import { serveStatic } from '../../test/static-server.js';
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const REPORTS = fileURLToPath(new URL('../../../../.reports/', import.meta.url));
 const WAIT = { timeout: 15_000 };
+// A common laptop screen: what a call did must show beside it without scrolling.
+const VIEWPORT = { width: 1366, height: 768 };
 
 let browser: Browser;
 let site: Awaited<ReturnType<typeof serveStatic>>;
@@ -56,19 +58,73 @@ async function events(card: Locator): Promise<string[]> {
   return card.locator('[data-testid="event"] strong').allTextContents();
 }
 
+/**
+ * Whether the element is wholly on screen: inside the window and inside every scrolling box
+ * around it (a log scrolled away from it hides it as much as the window would).
+ */
+function onScreen(target: Locator): Promise<boolean> {
+  return target.evaluate((node) => {
+    const rect = node.getBoundingClientRect();
+    let visible = { top: 0, left: 0, bottom: window.innerHeight, right: window.innerWidth };
+    for (let box = node.parentElement; box; box = box.parentElement) {
+      const { overflowX, overflowY } = getComputedStyle(box);
+      if (overflowX === 'visible' && overflowY === 'visible') continue;
+      const clip = box.getBoundingClientRect();
+      visible = {
+        top: Math.max(visible.top, clip.top),
+        left: Math.max(visible.left, clip.left),
+        bottom: Math.min(visible.bottom, clip.bottom),
+        right: Math.min(visible.right, clip.right),
+      };
+    }
+    const slack = 1;
+    return (
+      rect.height > 0 &&
+      rect.top >= visible.top - slack &&
+      rect.bottom <= visible.bottom + slack &&
+      rect.left >= visible.left - slack &&
+      rect.right <= visible.right + slack
+    );
+  });
+}
+
+/** The tokens (a `key=value` pair, a word) shown on more than one line: broken mid-token. */
+function brokenTokens(page: Page): Promise<string[]> {
+  return page
+    .locator('.pair, .token')
+    .evaluateAll((nodes) =>
+      nodes
+        .filter((node) => node.getClientRects().length > 1)
+        .map((node) => node.textContent ?? ''),
+    );
+}
+
 describe('the playground page in Chromium, built by vite', { timeout: 120_000 }, () => {
   it('sends identify, page and track in both modes, runs the Tapstream flow, and the timelines show it', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
     const errors = collectPageErrors(page);
     try {
       await page.goto(site.url);
       await page.waitForSelector('body[data-ready="true"]', WAIT);
 
-      // Device mode (the default): the emulated Kissmetrics JS runs _kmq.
+      // The page itself never scrolls at 1366x768: each column scrolls on its own.
+      await expect(
+        page.evaluate(() => document.documentElement.scrollHeight <= window.innerHeight),
+      ).resolves.toBe(true);
+
+      // Device mode (the default): the emulated Kissmetrics JS runs _kmq. Right after each click,
+      // the request it sent is on screen in the wire panel, beside the form.
+      const requests = page.locator('[data-testid="requests"] li');
       await call(page, 'identify');
+      await expect
+        .poll(() => onScreen(requests.filter({ hasText: 'name=Tintin' })), WAIT)
+        .toBe(true);
       await call(page, 'page');
       await call(page, 'track');
+      await expect
+        .poll(() => onScreen(requests.filter({ hasText: '_n="Track me"' })), WAIT)
+        .toBe(true);
       const device = person(page, 'my-userID');
       await expect.poll(() => events(device), WAIT).toEqual(['Viewed home page', 'Track me']);
       await expect
@@ -78,13 +134,14 @@ describe('the playground page in Chromium, built by vite', { timeout: 120_000 },
       // The anonymous visitor of the Kissmetrics JS, aliased to the user id on identify.
       expect(deviceIdentities).toMatch(/^\S+ ~ my-userID$/);
       await expect(device.locator('.properties').textContent()).resolves.toContain(
-        'name=Tintin  city=Brussels  country=Belgium  email=tintin@herge.com',
+        'name=Tintin city=Brussels country=Belgium email=tintin@herge.com',
       );
+      await expect(onScreen(device.locator('[data-testid="event"]').last())).resolves.toBe(true);
       const kmq = await page.locator('[data-testid="kmq"] li').allTextContents();
       expect(kmq).toEqual(
         expect.arrayContaining([
-          '["identify","my-userID"]',
-          '["record","Track me",{"category":"category","label":"label","value":"value"}]',
+          "['identify', 'my-userID']",
+          "['record', 'Track me', { category: 'category', label: 'label', value: 'value' }]",
         ]),
       );
 
@@ -102,11 +159,14 @@ describe('the playground page in Chromium, built by vite', { timeout: 120_000 },
         .poll(() => cloud.locator('.badge').allTextContents(), WAIT)
         .toEqual(['cloud visitor']);
       await expect(cloud.locator('[data-testid="event"]').last().textContent()).resolves.toMatch(
-        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Sang an Aria aria=The Jewel Song$/,
+        /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Sang an Aria aria="The Jewel Song"$/,
       );
-      const requests = await page.locator('[data-testid="requests"] li').allTextContents();
-      expect(requests.filter((line) => line.includes('castafiore@herge.com'))).toHaveLength(4);
-      expect(requests.every((line) => line.trim().endsWith('accepted'))).toBe(true);
+      await expect
+        .poll(() => onScreen(requests.filter({ hasText: '_n="Sang an Aria"' })), WAIT)
+        .toBe(true);
+      const lines = await requests.allTextContents();
+      expect(lines.filter((line) => line.includes('castafiore@herge.com'))).toHaveLength(4);
+      expect(lines.every((line) => line.trim().endsWith('accepted'))).toBe(true);
 
       // Faults: every tracking request fails with 503; cloud mode retries and delivers once they stop.
       expect(errors).toEqual([]);
@@ -156,8 +216,11 @@ describe('the playground page in Chromium, built by vite', { timeout: 120_000 },
       await expect(page.locator('[data-testid="person"]').count()).resolves.toBe(2);
       await expect(page.locator('[data-testid="requests"] .rejected').count()).resolves.toBe(0);
 
+      // Logs and timelines wrap between tokens, never inside one (`my-userID`, `_t=1796288083`).
+      await expect(brokenTokens(page)).resolves.toEqual([]);
+
       mkdirSync(REPORTS, { recursive: true });
-      await page.screenshot({ path: join(REPORTS, 'playground.png'), fullPage: true });
+      await page.screenshot({ path: join(REPORTS, 'playground.png') });
       expect(errors).toEqual([]);
     } finally {
       await context.close();

@@ -1,4 +1,5 @@
 import type { KissmetricsPerson, ReceivedTrackingRequest } from '@kmkit/msw';
+import { jsLiteral } from '../flow/call-text.js';
 import { isoSeconds } from '../flow/clock.js';
 import type { ClientEventLine } from './clients.js';
 
@@ -16,19 +17,40 @@ export function element(
   return node;
 }
 
-function pairs(values: Readonly<Record<string, unknown>>): string {
-  return Object.entries(values)
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .join('  ');
+/**
+ * Text whose words never break: browsers also break at hyphens (`my-userID`, a UUID), so each
+ * word is an unbreakable span and lines wrap at spaces only.
+ */
+export function words(text: string): Child[] {
+  return text
+    .split(/(\s+)/)
+    .filter((part) => part !== '')
+    .map((part) => (/^\s/.test(part) ? part : element('span', { class: 'token' }, part)));
 }
 
-/** A `_kmq` item as it was pushed: a command array as JSON, a function as `function`. */
+// As the CLI prints them: a value with a space, a quote or `=` in it is quoted.
+function quoted(text: string): string {
+  return /[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text;
+}
+
+/**
+ * `key=value` pairs, each one unbreakable, separated by spaces: a log line wraps between pairs,
+ * never inside one.
+ */
+function pairs(values: Readonly<Record<string, unknown>>): Child[] {
+  return Object.entries(values).flatMap(([key, value], index) => [
+    ...(index === 0 ? [] : [' ']),
+    element('span', { class: 'pair' }, `${quoted(key)}=${quoted(String(value))}`),
+  ]);
+}
+
+/** A `_kmq` item as it was pushed, written as JavaScript; a function as what it is for. */
 export function kmqItem(item: unknown): HTMLElement {
   const text =
     typeof item === 'function'
-      ? 'function () { … } (run once the library has loaded)'
-      : JSON.stringify(item);
-  return element('li', {}, text);
+      ? 'function () { … } (runs once the library has loaded)'
+      : jsLiteral(item);
+  return element('li', {}, ...words(text));
 }
 
 /** One tracking request: method, path, decoded parameters (without `_k`) and what became of it. */
@@ -37,12 +59,18 @@ export function requestItem(request: ReceivedTrackingRequest): HTMLElement {
   return element(
     'li',
     { class: `request ${request.status}` },
-    element('span', { class: 'path' }, `${request.method} ${request.path}`),
-    ` ${pairs(params)} `,
+    element('span', { class: 'path token' }, `${request.method} ${request.path}`),
+    ' ',
+    ...pairs(params),
+    ' ',
     element(
       'span',
-      { class: 'status' },
-      request.status === 'rejected' ? `rejected: ${request.reason}` : request.status,
+      { class: 'status token' },
+      request.status === 'rejected'
+        ? `rejected: ${request.reason}`
+        : request.status === 'duplicate'
+          ? 'duplicate (counted once)'
+          : request.status,
     ),
   );
 }
@@ -53,22 +81,30 @@ export function eventItem(line: ClientEventLine): HTMLElement {
     'li',
     { class: `event ${line.event}` },
     element('span', { class: 'mode' }, line.mode),
-    ` ${line.event}: ${line.text}`,
+    ' ',
+    ...words(`${line.event}: ${line.text}`),
   );
 }
 
-/** A Kissmetrics person as a timeline: identities, events with their times, properties. */
-export function personCard(person: KissmetricsPerson, labels: readonly string[]): HTMLElement {
+/**
+ * A Kissmetrics person as a timeline: identities, events with their times, properties. Events
+ * for which `fresh` says so are marked, to draw the eye to what a call just added.
+ */
+export function personCard(
+  person: KissmetricsPerson,
+  labels: readonly string[],
+  fresh: (event: KissmetricsPerson['events'][number]) => boolean = () => false,
+): HTMLElement {
   const events = element('ol', { class: 'timeline' });
   for (const event of person.events) {
     events.append(
       element(
         'li',
-        { 'data-testid': 'event' },
-        element('time', {}, isoSeconds(event.time)),
+        { 'data-testid': 'event', ...(fresh(event) ? { class: 'fresh' } : {}) },
+        element('time', { class: 'token' }, isoSeconds(event.time)),
         ' ',
-        element('strong', {}, event.name),
-        ` ${pairs(event.properties)}`,
+        element('strong', {}, ...words(event.name)),
+        ...(Object.keys(event.properties).length === 0 ? [] : [' ', ...pairs(event.properties)]),
       ),
     );
   }
@@ -78,11 +114,17 @@ export function personCard(person: KissmetricsPerson, labels: readonly string[])
     { class: 'person', 'data-testid': 'person' },
     element(
       'h3',
-      {},
+      { class: 'person-name' },
       ...labels.map((label) => element('span', { class: 'badge' }, label)),
-      element('span', { 'data-testid': 'identities' }, person.identities.join(' ~ ')),
+      element('span', { 'data-testid': 'identities' }, ...words(person.identities.join(' ~ '))),
     ),
     events,
-    element('p', { class: 'properties' }, pairs(person.properties)),
+    element(
+      'p',
+      { class: 'properties' },
+      element('span', { class: 'label' }, 'properties'),
+      ' ',
+      ...pairs(person.properties),
+    ),
   );
 }

@@ -8,6 +8,7 @@ import {
 } from '@kmkit/tapstream-bridge';
 import type { Mode } from './clients.js';
 import { API_KEY, type PageEmulators, TAPSTREAM_ACCOUNT } from './emulators.js';
+import { words } from './render.js';
 
 /** What the guide needs from the page. */
 export interface GuideContext {
@@ -57,8 +58,10 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
       button(step).disabled = true;
       result(step).textContent = '…';
       try {
-        result(step).textContent = await action();
+        result(step).replaceChildren(...words(await action()));
         result(step).dataset.done = 'true';
+        // The result can be longer than the placeholder: keep it on screen.
+        result(step).scrollIntoView({ block: 'nearest' });
         if (next) button(next).disabled = false;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
@@ -89,7 +92,7 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
     timelineId = cookie('_tsclick') ?? '';
     const hits = ts.timeline(timelineId)?.hits ?? [];
     if (hits.length === 0) throw new Error('Tapstream has not received the hit');
-    return `${mode} visitor ${hit.identity}: hit on ${hits[0]!.tracker} with km_identity=${hits[0]!.custom_parameters.km_identity} (click timeline ${timelineId})`;
+    return `Tapstream received the ${mode} visitor's visit with km_identity=${hits[0]!.custom_parameters.km_identity} (tracker ${hits[0]!.tracker}, click timeline ${timelineId})`;
   });
 
   run('install', 'alias', async () => {
@@ -97,7 +100,7 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
     if (status !== 200) throw new Error(`Tapstream answered ${status} to the install event`);
     // Standing in for Tapstream's fingerprinting: the app's session joins the visitor's click.
     ts.attribute(appSession, timelineId, { delayMs: 1500 });
-    return `install event of session ${appSession} answered ${status}; Tapstream attributes it to click timeline ${timelineId} (known to the lookup 1.5 s later)`;
+    return `Tapstream answered ${status} to the install (app session ${appSession}) and credits it to the visit's click timeline ${timelineId}; the app can look it up 1.5 s later`;
   });
 
   run('alias', 'use', async () => {
@@ -116,7 +119,7 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
     });
     await ts.settled();
     await forwarder.flush();
-    return `lookup: km_identity=${kmIdentity ?? '(none)'}; aliasOnboardedUser: ${outcome}`;
+    return `lookupTimeline found km_identity=${kmIdentity ?? '(none)'}; aliasOnboardedUser: ${outcome}`;
   });
 
   run('use', undefined, async () => {
@@ -127,8 +130,8 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
     await ts.settled();
     await forwarder.flush();
     const answers = postbackAnswers
-      .map((answer) => `${answer.postback?.event ?? '?'}: ${answer.outcome}`)
+      .map((answer) => `${answer.postback?.event ?? '?'} ${answer.outcome}`)
       .join(', ');
-    return `app events answered ${statuses.join(', ')}; postbacks forwarded: ${answers}`;
+    return `Tapstream answered ${statuses.join(', ')} to the app's events and posted them back; your server: ${answers}`;
   });
 }
