@@ -1,18 +1,22 @@
 import {
   type DeliveryStats,
   type FlushResult,
-  isKmValidationError,
   type KmCommand,
-  type KmEvent,
   type KmMode,
   KmValidationError,
-  type MapOptions,
-  mapEvent,
-  parseEvent,
   type Scheduler,
   type SpecMessage,
 } from '@kmkit/core';
-import { createEmitter, systemScheduler } from '@kmkit/core/internal';
+import {
+  createEmitter,
+  DEV,
+  resolveLimits,
+  resolveProfile,
+  systemScheduler,
+} from '@kmkit/core/internal';
+import { randomId } from '../identity/random-id.js';
+import { type BrowserEvent, type BrowserMapping, mapMessage } from '../mapping/index.js';
+import { withPageContext } from '../page-context/page-context.js';
 import type {
   BrowserWarning,
   CallName,
@@ -23,10 +27,10 @@ import type {
 
 /** What a mode adds to the shared client: where mapped commands go, and the mode's own methods. */
 export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity'> {
-  /** The input `parseEvent` reads for a call: the message, with what the mode knows of the visitor. */
+  /** The message the mapping reads for a call: the caller's, with what the mode knows of the visitor. */
   prepare(call: CallName, message: SpecMessage): object;
-  /** Sends the commands of a parsed event; throws `KmValidationError` when they cannot go. */
-  deliver(call: CallName, event: KmEvent, commands: KmCommand[]): void;
+  /** Sends the commands of a message; throws `KmValidationError` when they cannot go. */
+  deliver(call: CallName, event: BrowserEvent, commands: KmCommand[]): void;
   /** Default: resolves at once, with nothing delivered (the Kissmetrics JS delivers). */
   flush?(): Promise<FlushResult>;
   /** Default: nothing queued or delivered here. */
@@ -46,9 +50,9 @@ export interface ClientContext {
   readonly warn: (code: BrowserWarning['code'], message: string, error?: unknown) => void;
 }
 
-/** A `KmValidationError` for a bad option, naming it. */
+/** A `KmValidationError` for a bad option, naming it (the sentence in development builds only). */
 export const invalidOption = (name: string, message: string): KmValidationError =>
-  new KmValidationError('invalid_option', name, `${name} ${message}`);
+  new KmValidationError('invalid_option', name, DEV ? `${name} ${message}` : '');
 
 const NOTHING: FlushResult = { delivered: 0, failed: 0, dropped: 0 };
 
@@ -79,39 +83,56 @@ function toMessage(type: CallName, [first, second, third]: unknown[]): unknown {
   return { type, [name]: first, [value]: second };
 }
 
+/** Counts and state of a client that delivers nothing itself. */
+export const noStats = () => ({
+  ...NOTHING,
+  queued: 0,
+  queuedBytes: 0,
+  inFlight: 0,
+  concurrency: 0,
+  retries: 0,
+  paused: false,
+  closed: false,
+  sender: false,
+});
+
+/** The option checks both modes share, which hold on a server too: the mapping they resolve to. */
+export function checkOptions(options: CommonOptions, mode: KmMode): BrowserMapping {
+  if (!(options?.apiKey as unknown as string)?.trim?.()) {
+    throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
+  }
+  return { mode, profile: resolveProfile(options), ...resolveLimits(options.limits) };
+}
+
 /**
- * The client both modes share: option checks, RudderStack-style positional calls mapped by
- * `@kmkit/core`, and events. A call never throws (a page must not break because of analytics):
- * invalid input is an `invalid` event, counted; anything else a `call_failed` warning.
+ * The client both modes share: option checks, RudderStack-style positional calls mapped by the
+ * browser's mapping (the commands of `@kmkit/core`'s), page context, and events. A call never
+ * throws (a page must not break because of analytics): invalid input is an `invalid` event,
+ * counted; anything else a `call_failed` warning.
  *
  * @throws {KmValidationError} `invalid_option` for a missing `apiKey` or a bad mapping option.
  */
 export function createClient(
   options: CommonOptions,
-  mode: KmMode,
+  mapping: BrowserMapping,
   build: (context: ClientContext) => Destination,
 ): KissmetricsClient {
-  if (!(options.apiKey as unknown as string)?.trim?.()) {
-    throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
-  }
   const clock: Scheduler = { ...systemScheduler, ...options.scheduler };
-  // mapEvent reads the options it knows and ignores the client's own; a bad one throws now.
-  const map: MapOptions = { ...options, mode, now: clock.now };
-  mapEvent({ type: 'track', event: 'Check', anonymousId: 'check' }, map);
   const { on, emit } = createEmitter<KissmetricsEvents>((error, event) => {
     if (event !== 'warning') warn('listener_failed', `${event} listener threw`, error);
   });
   const warn: ClientContext['warn'] = (code, message, error) =>
     emit('warning', { code, message, error });
   const destination = build({ clock, emit, warn });
+  const pageContext = options.pageContext !== false;
   let invalid = 0;
 
-  // Runs a call; whatever it throws is reported, never rethrown.
+  // Runs a call; whatever it throws is reported, never rethrown. Every call passes here.
   const run = (call: CallName, action: () => void) => {
     try {
       action();
     } catch (error) {
-      if (isKmValidationError(error)) {
+      if (KmValidationError.isInstance(error)) {
         invalid++;
         emit('invalid', { call, error, message: error.message });
       } else {
@@ -130,27 +151,21 @@ export function createClient(
         for (const remove of off) remove?.();
       };
     },
-    stats: () => ({
-      ...NOTHING,
-      queued: 0,
-      queuedBytes: 0,
-      inFlight: 0,
-      retries: 0,
-      paused: false,
-      closed: false,
-      sender: false,
-      ...destination.stats?.(),
-      invalid,
-    }),
+    stats: () => ({ ...noStats(), ...destination.stats?.(), invalid }),
   } as KissmetricsClient;
   for (const call of ['identify', 'track', 'page', 'screen', 'alias', 'group', 'send'] as const) {
     client[call] = (...args: unknown[]) =>
       run(call, () => {
-        const message = toMessage(call, args) as SpecMessage;
-        const event = parseEvent(destination.prepare(call, message), map);
-        const { commands, warnings } = mapEvent(event, map);
+        let message = toMessage(call, args) as SpecMessage;
+        if (call === 'page' && pageContext) message = withPageContext(message);
+        const { event, commands, warnings } = mapMessage(
+          destination.prepare(call, message),
+          mapping,
+          clock.now,
+        );
         destination.deliver(call, event, commands);
-        for (const warning of warnings) emit('warning', { ...warning, messageId: event.messageId });
+        const messageId = event.messageId ?? randomId(4);
+        for (const warning of warnings) emit('warning', { ...warning, messageId });
       });
   }
   return client;

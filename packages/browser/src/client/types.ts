@@ -24,6 +24,11 @@ export interface CommonOptions extends MappingProfileOptions {
   readonly apiKey: string;
   /** Name and value length limits (default 255 / 512 code points, Kissmetrics' own). */
   readonly limits?: KmLimits;
+  /**
+   * Add the document's `url`, `path`, `search`, `title` and `referrer` to the properties of every
+   * `page()` call, as RudderStack's and Segment's SDKs do (values you pass win). Default true.
+   */
+  readonly pageContext?: boolean;
   /** Clock, timers and randomness, for tests; any part left out is the system's. */
   readonly scheduler?: Partial<Scheduler>;
 }

@@ -69,9 +69,14 @@ describe('delivery', () => {
       identities: [anonymousId, 'bob@example.com'],
       events: [
         { name: 'Viewed Pricing', time: 1_700_000_000, properties: { plan: 'pro' } },
-        { name: 'Viewed home page', time: 1_700_000_000, properties: { path: '/' } },
+        // With the page context of the document: the caller's path wins.
+        {
+          name: 'Viewed home page',
+          time: 1_700_000_000,
+          properties: { url: 'https://site.test/', path: '/' },
+        },
       ],
-      properties: { plan: 'pro', name: 'Bob', path: '/' },
+      properties: { plan: 'pro', name: 'Bob', path: '/', url: 'https://site.test/' },
     });
     expect(received().map((request) => request.path)).toEqual(['/e', '/s', '/a', '/e']);
     expect(km.rejected()).toEqual([]);

@@ -5,7 +5,8 @@ import {
   type RetryPolicy,
   toTrackingRequest,
 } from '@kmkit/core';
-import { createClient, type Destination } from '../client/client.js';
+import { checkOptions, createClient, type Destination } from '../client/client.js';
+import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
 import { createIdentityStore } from '../identity/identity-store.js';
 import { randomId } from '../identity/random-id.js';
@@ -57,15 +58,18 @@ function usable(storage: Storage | null | undefined): Storage | undefined {
  * Creates a cloud-mode client: each call is mapped by `@kmkit/core`, encoded as tracking requests
  * and queued in the delivery engine, persisted in `localStorage` until Kissmetrics acknowledges it.
  * One tab of the site sends; every tab mirrors the shared queue, so the next one to send holds it.
+ * Made on a server (no `document`), it takes every call and sends nothing.
  *
  * @throws {KmValidationError} `invalid_option` for a missing `apiKey`, a bad `endpoint` or option.
  */
 export function createCloudClient(options: CloudOptions): KissmetricsClient {
   const { apiKey, concurrency = 4 } = options;
-  return createClient(options, 'cloud', ({ clock, emit, warn }) => {
-    const encoding = { apiKey, endpoint: options.endpoint, maxQueryBytes: options.maxQueryBytes };
-    // Checks the endpoint now rather than at the first call.
-    toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
+  const mapping = checkOptions(options, 'cloud');
+  const encoding = { apiKey, endpoint: options.endpoint, maxQueryBytes: options.maxQueryBytes };
+  // Checks the endpoint now rather than at the first call.
+  toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
+  if (onServer()) return createServerClient();
+  return createClient(options, mapping, ({ clock, emit, warn }) => {
     const storage = usable(options.storage);
     const identity = createIdentityStore(storage);
     const transport = createBrowserTransport(

@@ -92,9 +92,13 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
           time: expect.any(Number),
           properties: { plan: 'pro', tags: 'a,b' },
         },
-        { name: 'Viewed home page', time: expect.any(Number), properties: { path: '/' } },
+        {
+          name: 'Viewed home page',
+          time: expect.any(Number),
+          properties: { url: SITE, path: '/' },
+        },
       ],
-      properties: { plan: 'pro', tags: 'a,b', name: 'Bob', path: '/' },
+      properties: { plan: 'pro', tags: 'a,b', name: 'Bob', path: '/', url: SITE },
     });
     expect(received('bob@example.com').statuses).toEqual({ accepted: 4 });
     expect(await queuedIn(page)).toBe(0);

@@ -100,7 +100,7 @@ describe('calls push the _kmq commands of @kmkit/core', () => {
   });
 
   it('shifts page and screen arguments as RudderStack does', () => {
-    const km = createKissmetrics({ apiKey: API_KEY });
+    const km = createKissmetrics({ apiKey: API_KEY, pageContext: false });
     km.page();
     km.page({ path: '/a' });
     km.page('home');
@@ -179,7 +179,8 @@ describe('invalid input', () => {
     expect(invalid.map(({ call, error }) => [call, error.code, error.path])).toEqual([
       ['track', 'missing_event_name', 'event'],
       ['group', 'missing_group_id', 'groupId'],
-      ['send', 'invalid_json', ''],
+      // send() takes message objects, not JSON text.
+      ['send', 'invalid_message', ''],
     ]);
     expect(km.stats().invalid).toBe(3);
     expect(queued()).toEqual([]);

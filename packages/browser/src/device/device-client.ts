@@ -1,5 +1,6 @@
 import { toKmq } from '@kmkit/core';
-import { createClient, invalidOption } from '../client/client.js';
+import { checkOptions, createClient, invalidOption } from '../client/client.js';
+import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
 import { KmLibraryError } from './library-error.js';
 import { installSnippet, type KissmetricsHosts, kmWindow } from './snippet.js';
@@ -25,7 +26,8 @@ const CURRENT = 'KM.i()';
  * Creates a device-mode client: installs the Kissmetrics snippet (`window._kmq`, `i.js` and
  * `<key>.2.js`, once) and pushes the `_kmq` commands `@kmkit/core` maps each call to, also before
  * the library has loaded. Works unchanged when an ad-blocker blocks the scripts: calls never throw,
- * `identity()` rejects after its timeout.
+ * `identity()` rejects after its timeout. Made on a server (no `document`), it takes every call and
+ * sends nothing.
  *
  * @example
  * ```ts
@@ -40,7 +42,9 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   const { mode, identityTimeoutMs: timeoutMs = 5000 } = options;
   if (mode && mode !== 'device') throw invalidOption('mode', "must be 'device' here");
   if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', 'must be positive');
-  return createClient(options, 'device', ({ clock, warn }) => {
+  const mapping = checkOptions(options, 'device');
+  if (onServer()) return createServerClient();
+  return createClient(options, mapping, ({ clock, warn }) => {
     installSnippet(options, (src) => warn('library_blocked', `${src} did not load`));
     return {
       // The library owns the identity: an alias without previousId reads KM.i() once it runs.

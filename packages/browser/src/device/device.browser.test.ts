@@ -55,9 +55,20 @@ describe('device mode in Chromium, with the emulated Kissmetrics JS', { timeout:
           time: expect.any(Number),
           properties: { plan: 'pro', seats: '3' },
         },
-        { name: 'Viewed home page', time: expect.any(Number), properties: { path: '/' } },
+        {
+          name: 'Viewed home page',
+          time: expect.any(Number),
+          properties: { url: SITE, path: '/' },
+        },
       ],
-      properties: { plan: 'pro', seats: '3', name: 'Bob', 'address.city': 'Oslo', path: '/' },
+      properties: {
+        plan: 'pro',
+        seats: '3',
+        name: 'Bob',
+        'address.city': 'Oslo',
+        path: '/',
+        url: SITE,
+      },
     });
     expect(km.rejected()).toEqual([]);
     expect(await page.evaluate(() => window.events)).toEqual([]);

@@ -16,8 +16,11 @@ export interface KissmetricsHosts {
   readonly scripts?: string;
 }
 
-/** The page's `window`, with what the Kissmetrics JS puts there. */
-export const kmWindow = window as unknown as KissmetricsWindow;
+/**
+ * The page's `window`, with what the Kissmetrics JS puts there. `globalThis`, so that importing
+ * this module on a server (where there is no `window`) touches nothing.
+ */
+export const kmWindow = globalThis as unknown as KissmetricsWindow;
 
 // A bare host becomes protocol-relative, as in Kissmetrics' own snippet.
 const base = (host: string) => (host.includes('//') ? host : `//${host}`).replace(/\/+$/, '');

@@ -1,0 +1,6 @@
+export {
+  type BrowserMapping,
+  type BrowserMapResult,
+  mapMessage,
+} from './map-message.js';
+export type { BrowserEvent } from './read-message.js';
