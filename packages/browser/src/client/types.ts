@@ -52,12 +52,22 @@ export interface MappingWarning extends KmWarning {
 export interface BrowserWarning {
   /**
    * `store_failed`: `localStorage` refused to keep queued events (quota, private mode): they stay in
-   * memory and are still sent. `library_blocked`: a Kissmetrics script failed to load (ad-blocker,
-   * CSP, network). `call_failed`: a call failed unexpectedly. `listener_failed`: a listener threw.
+   * memory and are still sent. `invalid_saved_request`: saved entries of the queue that this client
+   * may not send (another origin, a method other than GET or POST, no numeric time, a damaged
+   * entry) were removed at load, `count` says how many. `library_blocked`: a Kissmetrics script
+   * failed to load (ad-blocker, CSP, network). `call_failed`: a call failed unexpectedly.
+   * `listener_failed`: a listener threw.
    */
-  readonly code: 'store_failed' | 'library_blocked' | 'call_failed' | 'listener_failed';
+  readonly code:
+    | 'store_failed'
+    | 'invalid_saved_request'
+    | 'library_blocked'
+    | 'call_failed'
+    | 'listener_failed';
   readonly message: string;
   readonly error?: unknown;
+  /** How many saved requests were removed (`invalid_saved_request`). */
+  readonly count?: number;
 }
 
 /** A request dropped by `reset({ clearQueue: true })`, or refused because the shared queue is full. */

@@ -255,6 +255,37 @@ describe('the persisted queue', () => {
     expect(persisted()).toEqual([]);
   });
 
+  it('loads the valid requests of a poisoned saved queue, removes the rest with one warning, and flush() settles', async () => {
+    const now = 1_700_000_000_000;
+    const url = (name: string, host = 'https://trk.kissmetrics.io') =>
+      `${host}/e?_k=${apiKey}&_p=saved-visitor&_n=${name}&_t=1700000000&_d=1`;
+    const save = (id: string, value: unknown) =>
+      localStorage.setItem(`kmkit:q:${apiKey}:${id}`, JSON.stringify(value));
+    save('earlier-1', { t: now - 1000, r: { method: 'GET', url: url('Kept') } });
+    // The issue's reproduction, then what else was replayed as stored.
+    save('earlier-2', { t: now - 1000, r: { url: 12345 } });
+    save('earlier-3', {
+      t: now - 1000,
+      r: { method: 'GET', url: url('Elsewhere', 'https://evil.example') },
+    });
+    save('earlier-4', { t: now - 1000, r: { method: 'DELETE', url: url('Deleted') } });
+    save('earlier-5', { r: { method: 'GET', url: url('Timeless') } });
+    save('earlier-6', { t: 'never', r: { method: 'GET', url: url('Text time') } });
+    save('earlier-7', { t: now - 500, r: { method: 'GET', url: url('Also kept') } });
+    const { client, seen } = cloud();
+    expect(await client.flush()).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(km.person('saved-visitor')?.events.map((event) => event.name)).toEqual([
+      'Kept',
+      'Also kept',
+    ]);
+    // Nothing went anywhere else: MSW fails the test on any request it does not handle.
+    expect(received()).toHaveLength(2);
+    expect(seen.warning).toEqual([
+      expect.objectContaining({ code: 'invalid_saved_request', count: 5 }),
+    ]);
+    expect(persisted()).toEqual([]);
+  });
+
   it('gives up, reported, a persisted request older than retry.maxAgeMs, and removes it', async () => {
     const day = 24 * 60 * 60 * 1000;
     const old = {

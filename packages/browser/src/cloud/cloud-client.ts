@@ -1,5 +1,7 @@
 import {
   createDeliveryQueue,
+  DEFAULT_ENDPOINT,
+  DEFAULT_RETRY_POLICY,
   type KmWireCommand,
   type OverflowPolicy,
   type RetryPolicy,
@@ -103,12 +105,25 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       createSharedStore(
         storage,
         apiKey,
-        storeFailed,
-        () => void queue.restore(),
-        (id) => {
-          if (queue.discard([id]) && id.startsWith(tabId)) settledElsewhere++;
+        {
+          base: (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, ''),
+          now: clock.now,
+          maxAgeMs: options.retry?.maxAgeMs ?? DEFAULT_RETRY_POLICY.maxAgeMs,
         },
-        () => sender || sync(),
+        {
+          onFailure: storeFailed,
+          onInvalid: (count) =>
+            emit('warning', {
+              code: 'invalid_saved_request',
+              count,
+              message: `removed ${count} saved request(s) this client may not send (another origin, method, time or shape)`,
+            }),
+          onAdded: () => void queue.restore(),
+          onRemoved(id) {
+            if (queue.discard([id]) && id.startsWith(tabId)) settledElsewhere++;
+          },
+          onCleared: () => sender || sync(),
+        },
       );
     const queue = createDeliveryQueue({
       ...options,

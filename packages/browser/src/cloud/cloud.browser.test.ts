@@ -332,6 +332,46 @@ describe('cloud mode in Chromium, against the emulated tracking API', { timeout:
     expect(errors).toEqual([]);
   });
 
+  it('loads the valid requests of a poisoned saved queue, removes the rest with one warning, and flush() settles', async () => {
+    const { page, errors } = await openPage(await newSite());
+    const result = await page.evaluate(async (apiKey) => {
+      const now = Date.now();
+      const url = (name: string, host = 'https://trk.kissmetrics.io') =>
+        `${host}/e?_k=${apiKey}&_p=saved-visitor&_n=${encodeURIComponent(name)}&_t=${Math.floor(now / 1000)}&_d=1`;
+      const save = (id: string, value: unknown) =>
+        localStorage.setItem(`kmkit:q:${apiKey}:${id}`, JSON.stringify(value));
+      save('earlier-1', { t: now - 1000, r: { method: 'GET', url: url('Kept') } });
+      save('earlier-2', { t: now - 1000, r: { url: 12345 } });
+      save('earlier-3', {
+        t: now - 1000,
+        r: { method: 'GET', url: url('Away', 'https://evil.example') },
+      });
+      save('earlier-4', { t: now - 1000, r: { method: 'DELETE', url: url('Deleted') } });
+      save('earlier-5', { r: { method: 'GET', url: url('Timeless') } });
+      save('earlier-6', { t: String(now), r: { method: 'GET', url: url('Text time') } });
+      localStorage.setItem(`kmkit:q:${apiKey}:earlier-7`, '{"t":');
+      window.start();
+      const flushed = await km.flush();
+      return {
+        flushed,
+        left: Object.keys(localStorage).filter((key) => key.startsWith('kmkit:q:')),
+      };
+    }, API_KEY);
+    expect(result).toEqual({ flushed: { delivered: 1, failed: 0, dropped: 0 }, left: [] });
+    expect(received('saved-visitor')).toEqual({ events: ['Kept'], statuses: { accepted: 1 } });
+    expect(await page.evaluate(() => window.events)).toEqual([
+      ['warning', 'invalid_saved_request', expect.stringContaining('removed 6 saved request')],
+      ['delivered', '', ''],
+    ]);
+    // Nothing was sent elsewhere, and the next page load finds a clean queue.
+    expect(route.unhandled).toEqual([]);
+    await page.reload();
+    await page.evaluate(() => window.start());
+    expect(await page.evaluate(() => km.flush())).toEqual({ delivered: 0, failed: 0, dropped: 0 });
+    expect(await page.evaluate(() => window.events)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
   it('records single-page app navigations with trackPageViews', async () => {
     const { page, errors } = await openPage(await newSite());
     await page.evaluate(() => {

@@ -12,16 +12,24 @@ const entry = (id: string, enqueuedAt = 1000, name = id): StoredRequest => ({
   enqueuedAt,
 });
 
+// The clock of these tests: 1000 ms after the epoch, with a day as the age bound.
+const RULES = { base: 'https://trk.kissmetrics.io', now: () => 1000, maxAgeMs: 86_400_000 };
+
 function sharedStore(storage: Storage = localStorage) {
-  const seen = { failures: [] as unknown[], added: 0, removed: [] as string[], cleared: 0 };
-  const store = createSharedStore(
-    storage,
-    'key',
-    (error) => seen.failures.push(error),
-    () => seen.added++,
-    (id) => seen.removed.push(id),
-    () => seen.cleared++,
-  );
+  const seen = {
+    failures: [] as unknown[],
+    invalid: [] as number[],
+    added: 0,
+    removed: [] as string[],
+    cleared: 0,
+  };
+  const store = createSharedStore(storage, 'key', RULES, {
+    onFailure: (error) => seen.failures.push(error),
+    onInvalid: (count) => seen.invalid.push(count),
+    onAdded: () => seen.added++,
+    onRemoved: (id) => seen.removed.push(id),
+    onCleared: () => seen.cleared++,
+  });
   return { store, seen };
 }
 
@@ -68,6 +76,83 @@ describe('the shared store', () => {
     // rescan() reads everything again.
     store.rescan();
     expect((await store.load()).map((loaded) => loaded.id)).toEqual(['a-1', 'a-0', 'b-2', 't2-1']);
+  });
+
+  it('loads the valid entries of a poisoned queue, and removes the others with one warning counting them', async () => {
+    const valid = entry('ok-1', 900);
+    const post = {
+      id: 'ok-2',
+      request: {
+        method: 'POST' as const,
+        url: 'https://trk.kissmetrics.io/e',
+        body: '_k=k&_p=p&_n=Big',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
+      enqueuedAt: 950,
+    };
+    const save = (id: string, value: unknown) =>
+      localStorage.setItem(
+        `kmkit:q:key:${id}`,
+        typeof value === 'string' ? value : JSON.stringify(value),
+      );
+    save('ok-1', { t: 900, r: valid.request });
+    // A stored header is never read back: a POST is always a form.
+    save('ok-2', { t: 950, r: { ...post.request, headers: { 'x-evil': '1' } } });
+    const url = 'https://trk.kissmetrics.io/e?_k=k&_p=p&_n=Bad';
+    save('bad-url', { t: 900, r: { method: 'GET', url: 12345 } });
+    save('bad-origin', { t: 900, r: { method: 'GET', url: 'https://evil.example/e?_k=k' } });
+    save('bad-look-alike', {
+      t: 900,
+      r: { method: 'GET', url: 'https://trk.kissmetrics.io.evil.example/e' },
+    });
+    save('bad-method', { t: 900, r: { method: 'DELETE', url } });
+    save('bad-no-time', { r: { method: 'GET', url } });
+    save('bad-text-time', { t: '900', r: { method: 'GET', url } });
+    save('bad-future', { t: 1000 + 86_400_001, r: { method: 'GET', url } });
+    save('bad-get-body', { t: 900, r: { method: 'GET', url, body: 'x=1' } });
+    save('bad-post-no-body', { t: 900, r: { method: 'POST', url } });
+    save('bad-no-request', { t: 900 });
+    save('bad-json', '{"t":');
+    save('bad-null', 'null');
+    localStorage.setItem('kmkit:q:other-key:x', 'left alone');
+    const { store, seen } = sharedStore();
+    expect(await store.load()).toEqual([valid, post]);
+    expect(seen.invalid).toEqual([12]);
+    expect(Object.keys(localStorage).sort()).toEqual([
+      'kmkit:q:key:ok-1',
+      'kmkit:q:key:ok-2',
+      'kmkit:q:other-key:x',
+    ]);
+    // Gone for good: the next load finds nothing to report.
+    store.rescan();
+    await store.load();
+    expect(seen.invalid).toEqual([12]);
+  });
+
+  it('ignores, without removing it, an invalid entry another tab writes', () => {
+    const { seen } = sharedStore();
+    const value = JSON.stringify({
+      t: 900,
+      r: { method: 'DELETE', url: 'https://trk.kissmetrics.io/e' },
+    });
+    localStorage.setItem('kmkit:q:key:t2-9', value);
+    fromOtherTab('kmkit:q:key:t2-9', value);
+    expect([seen.added, seen.invalid]).toEqual([0, []]);
+    expect(localStorage.getItem('kmkit:q:key:t2-9')).toBe(value);
+  });
+
+  it('loads what it read when storage fails while reading, and says so', async () => {
+    localStorage.setItem('kmkit:q:key:a-1', JSON.stringify({ t: 900, r: entry('a-1').request }));
+    const denied = new DOMException('denied', 'SecurityError');
+    const { store, seen } = sharedStore(
+      pageStorageWith({
+        getItem() {
+          throw denied;
+        },
+      }),
+    );
+    expect(await store.load()).toEqual([]);
+    expect(seen.failures).toEqual([denied]);
   });
 
   it('hears what other tabs remove, and when they clear the whole storage', () => {

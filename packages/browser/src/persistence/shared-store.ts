@@ -1,4 +1,5 @@
 import type { Store, StoredRequest } from '@kmkit/core';
+import { readSavedRequest, type SavedRequestRules } from './saved-request.js';
 
 /**
  * The delivery engine's store over `localStorage`, shared by every tab (and every client in one
@@ -16,23 +17,34 @@ export interface SharedStore extends Store {
   rescan(): void;
 }
 
+/** What the shared store tells its client. */
+export interface SharedStoreHooks {
+  /** The first failure of a streak of writes storage refused. */
+  onFailure(error: unknown): void;
+  /** Saved entries that were not requests this client may send were removed: how many. */
+  onInvalid(count: number): void;
+  /** Another tab added a request (the engine's `restore()` picks it up). */
+  onAdded(): void;
+  /** Another tab removed a request (settled there, or cleared). */
+  onRemoved(id: string): void;
+  /** Another tab cleared the whole storage. */
+  onCleared(): void;
+}
+
 /**
  * Creates the shared store of one API key. Each request is its own key (`kmkit:q:<apiKey>:<id>`),
  * written when it is queued and removed when it is settled: one `setItem` or `removeItem` per
  * change, so two tabs writing at once never overwrite each other's requests, as a read-modify-write
  * of one shared key can across processes. Writes never throw: a request storage refuses stays in
- * the engine's memory, where it is still sent; `onFailure` hears the first failure of a streak.
- * `onAdded` hears that another tab added a request (the engine's `restore()` picks it up),
- * `onRemoved` that one removed a request (settled there, or cleared), `onCleared` that another tab
- * cleared the whole storage.
+ * the engine's memory, where it is still sent. Every entry read is checked against `rules` (see
+ * {@link readSavedRequest}): one that fails is removed and counted, never sent, and never stops
+ * the others from loading.
  */
 export function createSharedStore(
   storage: Storage,
   apiKey: string,
-  onFailure: (error: unknown) => void,
-  onAdded: () => void,
-  onRemoved: (id: string) => void,
-  onCleared: () => void,
+  rules: SavedRequestRules,
+  { onFailure, onInvalid, onAdded, onRemoved, onCleared }: SharedStoreHooks,
 ): SharedStore {
   const prefix = `kmkit:q:${apiKey}:`;
   const unsaved = new Set<string>();
@@ -42,13 +54,23 @@ export function createSharedStore(
   let failing = false;
   let announcing = false;
 
-  const parse = (id: string, value: string | null): StoredRequest | undefined => {
-    try {
-      const { t, r } = JSON.parse(value!);
-      if (r.url) return { id, request: r, enqueuedAt: t };
-    } catch {
-      // Not ours, or damaged: ignored.
+  // The request saved under `key`; at a load, one that is not is removed (best effort) and counted.
+  let invalid = 0;
+  const read = (key: string, value: string | null, loading = true): StoredRequest | undefined => {
+    const entry = readSavedRequest(key.slice(prefix.length), value, rules);
+    if (!entry && loading) {
+      invalid++;
+      try {
+        storage.removeItem(key);
+      } catch {
+        // Still never sent: it is checked again at every load.
+      }
     }
+    return entry;
+  };
+  const reportInvalid = () => {
+    if (invalid) onInvalid(invalid);
+    invalid = 0;
   };
 
   // Browsers tell other documents about a change, never the one that made it: another client of
@@ -63,10 +85,10 @@ export function createSharedStore(
     if (announcing || storageArea !== storage) return;
     if (!key) return onCleared();
     if (!key.startsWith(prefix)) return;
-    const id = key.slice(prefix.length);
-    const entry = parse(id, newValue);
-    if (!newValue) onRemoved(id);
-    else if (entry && incoming) {
+    if (!newValue) return onRemoved(key.slice(prefix.length));
+    // Written by another tab, perhaps of another version of the site: ignored here, not removed.
+    const entry = read(key, newValue, false);
+    if (entry && incoming) {
       incoming.push(entry);
       onAdded();
     }
@@ -78,12 +100,18 @@ export function createSharedStore(
       let loaded = incoming;
       if (!loaded) {
         loaded = [];
-        for (let i = 0; i < storage.length; i++) {
-          const key = storage.key(i)!;
-          const entry =
-            key.startsWith(prefix) && parse(key.slice(prefix.length), storage.getItem(key));
-          if (entry) loaded.push(entry);
+        try {
+          // Keys first: removing an invalid entry while counting would skip the next one.
+          const keys = Array.from({ length: storage.length }, (_, i) => storage.key(i)!);
+          for (const key of keys) {
+            const entry = key.startsWith(prefix) && read(key, storage.getItem(key));
+            if (entry) loaded.push(entry);
+          }
+        } catch (error) {
+          // Storage failed while reading (blocked meanwhile): what was read loads.
+          onFailure(error);
         }
+        reportInvalid();
         loaded.sort((a, b) => a.enqueuedAt - b.enqueuedAt || (a.id < b.id ? -1 : 1));
       }
       incoming = [];
