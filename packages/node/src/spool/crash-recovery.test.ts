@@ -41,7 +41,7 @@ describe('crash safety', () => {
     expect(output.text).not.toContain('refused');
     const tracked = reported();
     // The dead process's lock is still there; the next client takes it over.
-    expect(readFileSync(join(dir, 'spool.lock'), 'utf8')).toBe(`${child.pid}\n`);
+    expect(readFileSync(join(dir, 'lock', '1'), 'utf8')).toMatch(new RegExp(`^${child.pid} `));
 
     endpoint.km.reset();
     endpoint.server.use(endpoint.km.handlers);

@@ -1,5 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StoredRequest } from '@kmkit/core';
@@ -148,7 +155,9 @@ describe('the spool lock', () => {
     const dir = tempDir();
     const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
     try {
-      writeFileSync(join(dir, 'spool.lock'), `${child.pid}\n`);
+      // The lock as a process that holds it left it: generation 1, naming its pid.
+      mkdirSync(join(dir, 'lock'));
+      writeFileSync(join(dir, 'lock', '1'), `${child.pid} -\n`);
       expect(() => open(dir)).toThrow(
         expect.objectContaining({
           code: 'spool_locked',
@@ -161,7 +170,10 @@ describe('the spool lock', () => {
     await new Promise((resolve) => child.once('exit', resolve));
     // Its process is gone: the lock is stale and the next spool takes it over.
     const { spool } = open(dir);
-    expect(readFileSync(join(dir, 'spool.lock'), 'utf8')).toBe(`${process.pid}\n`);
+    expect(readdirSync(join(dir, 'lock'))).toEqual(['2']);
+    expect(readFileSync(join(dir, 'lock', '2'), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
     spool.close();
+    // Released: the next spool takes it without waiting for this process to end.
+    open(dir).spool.close();
   });
 });

@@ -1,17 +1,10 @@
-import {
-  closeSync,
-  fdatasyncSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Store, StoredRequest } from '@kmkit/core';
 import { addedLine, JOURNAL_HEADER, readJournal, settledLine } from './journal.js';
+import { type JournalFile, openJournalFile, writeWhole } from './journal-file.js';
 import { KmSpoolError } from './spool-error.js';
+import { type SpoolFs, systemFs } from './spool-fs.js';
 import { acquireSpoolLock } from './spool-lock.js';
 
 /**
@@ -94,7 +87,6 @@ export const SPOOL_RECORD_OVERHEAD = 96;
 export const DEFAULT_SPOOL_BYTES = 16 * 1024 * 1024 + 10_000 * SPOOL_RECORD_OVERHEAD;
 
 const JOURNAL = 'journal.log';
-const LOCK = 'spool.lock';
 const ACK_FLUSH_MS = 50;
 const ACK_FLUSH_BYTES = 64 * 1024;
 
@@ -106,15 +98,14 @@ function positiveOption(name: string, value: number | undefined, fallback: numbe
   return value;
 }
 
-function fail(message: string, error: unknown): KmSpoolError {
-  return new KmSpoolError(
-    'spool_unavailable',
-    'spool.dir',
-    `${message}: ${(error as Error).message}`,
-    {
-      cause: error,
-    },
-  );
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function unavailable(message: string, error: unknown): KmSpoolError {
+  return new KmSpoolError('spool_unavailable', 'spool.dir', `${message}: ${messageOf(error)}`, {
+    cause: error,
+  });
 }
 
 function syncDirectory(dir: string) {
@@ -131,17 +122,25 @@ function syncDirectory(dir: string) {
   }
 }
 
+/** The length of the part of `bytes` made of whole lines (up to its last newline). */
+function wholeLinesLength(bytes: Uint8Array): number {
+  return bytes.lastIndexOf(0x0a) + 1;
+}
+
 /**
  * Opens (or creates) a spool directory: takes its lock, reads the journal an earlier process left
  * (skipping damaged lines with a warning), compacts it, and returns the durable {@link Store} that
- * writes each request with `fs.writeSync` before `track()` returns and acknowledges settled ones.
+ * writes each request whole with `fs.writeSync` before `track()` returns (or throws
+ * `spool_write_failed`, so the request is refused) and acknowledges settled ones.
  *
- * @throws {KmSpoolError} `spool_locked` when a live process uses the directory, `spool_unavailable`
- * when it cannot be created or written.
+ * @param fs the file calls of the journal; tests pass one that fails like a full disk.
+ * @throws {KmSpoolError} `spool_locked` when a running process uses the directory,
+ * `spool_unavailable` when it cannot be created or written.
  */
 export function openSpool(
   options: SpoolOptions,
   onWarning: (warning: SpoolWarning) => void,
+  fs: SpoolFs = systemFs,
 ): Spool {
   if (typeof options?.dir !== 'string' || options.dir === '') {
     throw new KmSpoolError('spool_unavailable', 'spool.dir', 'spool.dir must be a directory path');
@@ -163,18 +162,20 @@ export function openSpool(
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw fail(`cannot create the spool directory ${dir}`, error);
+    throw unavailable(`cannot create the spool directory ${dir}`, error);
   }
-  const release = acquireSpoolLock(dir, join(dir, LOCK));
+  // Held (and verified) before the journal is read or written: nothing else rewrites it.
+  const lock = acquireSpoolLock(dir);
 
   // id -> bytes of its A record, in the order added.
   const live = new Map<string, number>();
   let liveBytes = 0;
-  let fileBytes = 0;
   let compactions = 0;
-  let fd = -1;
+  let journal: JournalFile;
   let closed = false;
   let acks = '';
+  // Set while acknowledgements cannot be written: retried on a timer, not on every settlement.
+  let acksFailing = false;
   let ackTimer: ReturnType<typeof setTimeout> | undefined;
   let syncTimer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
@@ -182,48 +183,76 @@ export function openSpool(
   let loaded = false;
   const pendingWarnings: SpoolWarning[] = [];
 
-  function warn(warning: SpoolWarning) {
-    onWarning(warning);
-  }
-
   function failed(action: string, error: unknown) {
-    warn({
+    onWarning({
       code: 'spool_failed',
-      message: `the spool failed to ${action} (${(error as Error)?.message ?? String(error)}); delivery continues`,
+      message: `the spool failed to ${action} (${messageOf(error)}); delivery continues`,
       path: 'spool.dir',
       error,
     });
   }
 
-  // Writes `text` as the whole journal, atomically: a temp file, synced, then renamed over it.
-  function rewrite(text: string) {
-    const temp = `${file}.tmp`;
-    const tempFd = openSync(temp, 'w');
-    try {
-      writeSync(tempFd, text);
-      if (policy !== 'never') fdatasyncSync(tempFd);
-    } finally {
-      closeSync(tempFd);
+  // Writes `text` as the whole journal, atomically: a temp file written whole and synced, then
+  // renamed over it. On failure the journal is untouched.
+  function rewrite(text: string): JournalFile {
+    if (!lock.held()) {
+      throw new Error(`this process no longer holds the lock of the spool (${dir}/lock changed)`);
     }
-    renameSync(temp, file);
+    const temp = `${file}.tmp`;
+    try {
+      const tempFd = fs.openSync(temp, 'w');
+      try {
+        writeWhole(fs, tempFd, Buffer.from(text));
+        if (policy !== 'never') fs.fdatasyncSync(tempFd);
+      } finally {
+        fs.closeSync(tempFd);
+      }
+    } catch (error) {
+      try {
+        // Gives back the space a full disk needs.
+        fs.unlinkSync(temp);
+      } catch {
+        // Never created.
+      }
+      throw error;
+    }
+    fs.renameSync(temp, file);
     if (policy !== 'never') syncDirectory(dir);
-    if (fd !== -1) closeSync(fd);
-    fd = openSync(file, 'a');
-    fileBytes = Buffer.byteLength(text);
     compactions++;
+    return openJournalFile(fs, file);
   }
 
-  function open() {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        release();
-        throw fail(`cannot read the journal ${file}`, error);
+  // Where the journal cannot be rewritten at start (a full disk): append to it as it is, cut back
+  // to its last whole line, so the next record starts on a line of its own.
+  function appendAsItIs(bytes: Uint8Array): JournalFile {
+    if (bytes.byteLength === 0) {
+      const opened = openJournalFile(fs, file);
+      if (opened.size === 0) opened.append(JOURNAL_HEADER);
+      return opened;
+    }
+    const whole = wholeLinesLength(bytes);
+    if (whole < bytes.byteLength) {
+      const fd = fs.openSync(file, 'r+');
+      try {
+        fs.ftruncateSync(fd, whole);
+      } finally {
+        fs.closeSync(fd);
       }
     }
-    const contents = readJournal(text);
+    return openJournalFile(fs, file);
+  }
+
+  {
+    let bytes: Uint8Array = new Uint8Array(0);
+    try {
+      bytes = fs.readFileSync(file);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        lock.release();
+        throw unavailable(`cannot read the journal ${file}`, error);
+      }
+    }
+    const contents = readJournal(Buffer.from(bytes).toString('utf8'));
     for (const { line, reason } of contents.corrupt) {
       pendingWarnings.push({
         code: 'spool_corrupt_line',
@@ -234,26 +263,35 @@ export function openSpool(
     let compacted = JOURNAL_HEADER;
     for (const entry of contents.live.values()) {
       const line = addedLine(entry);
-      const bytes = Buffer.byteLength(line);
-      live.set(entry.id, bytes);
-      liveBytes += bytes;
+      const size = Buffer.byteLength(line);
+      live.set(entry.id, size);
+      liveBytes += size;
       compacted += line;
     }
     recovered = [...contents.live.values()];
     try {
-      rewrite(compacted);
+      journal = rewrite(compacted);
     } catch (error) {
-      release();
-      throw fail(`cannot write the journal ${file}`, error);
+      try {
+        journal = appendAsItIs(bytes);
+      } catch {
+        lock.release();
+        throw unavailable(`cannot write the journal ${file}`, error);
+      }
+      pendingWarnings.push({
+        code: 'spool_failed',
+        message: `the spool could not rewrite its journal at start (${messageOf(error)}); it appends to it as it is`,
+        path: 'spool.dir',
+        error,
+      });
     }
-    return { corruptLines: contents.corrupt.length, recoveredCount: recovered.length };
   }
-
-  const { corruptLines, recoveredCount } = open();
+  const corruptLines = pendingWarnings.filter((item) => item.code === 'spool_corrupt_line').length;
+  const recoveredCount = recovered.length;
 
   function compact() {
     writeAcks();
-    const text = readFileSync(file, 'utf8');
+    const text = Buffer.from(fs.readFileSync(file)).toString('utf8');
     let compactedText = JOURNAL_HEADER;
     let start = 0;
     while (start < text.length) {
@@ -267,11 +305,13 @@ export function openSpool(
       }
       start = end + 1;
     }
-    rewrite(compactedText);
+    const next = rewrite(compactedText);
+    journal.close();
+    journal = next;
   }
 
   function maybeCompact() {
-    if (fileBytes > compactBytes && fileBytes > 2 * liveBytes) {
+    if (journal.size > compactBytes && journal.size > 2 * liveBytes) {
       try {
         compact();
       } catch (error) {
@@ -286,17 +326,25 @@ export function openSpool(
       ackTimer = undefined;
     }
     if (acks === '') return;
-    const text = acks;
+    // Kept when the write fails (the file is then as it was): retried later.
+    journal.append(acks);
     acks = '';
-    writeSync(fd, text);
-    fileBytes += Buffer.byteLength(text);
+    acksFailing = false;
+  }
+
+  function scheduleAcks(delayMs: number) {
+    if (ackTimer !== undefined) return;
+    ackTimer = setTimeout(flushAcks, delayMs);
+    ackTimer.unref?.();
   }
 
   function flushAcks() {
     try {
       writeAcks();
     } catch (error) {
-      failed('write acknowledgements', error);
+      if (!acksFailing) failed('write acknowledgements', error);
+      acksFailing = true;
+      if (!closed) scheduleAcks(intervalMs);
       return;
     }
     maybeCompact();
@@ -310,7 +358,7 @@ export function openSpool(
       if (closed || !dirty) return;
       dirty = false;
       try {
-        fdatasyncSync(fd);
+        journal.sync();
       } catch (error) {
         failed('sync the journal to disk', error);
       }
@@ -321,7 +369,7 @@ export function openSpool(
   const store: Spool['store'] = {
     durable: true,
     load() {
-      for (const warning of pendingWarnings.splice(0)) warn(warning);
+      for (const warning of pendingWarnings.splice(0)) onWarning(warning);
       if (loaded) return [];
       loaded = true;
       const entries = recovered;
@@ -329,30 +377,37 @@ export function openSpool(
       return entries;
     },
     add(entry) {
-      if (closed) throw new Error('the spool is closed');
+      if (closed) {
+        throw new KmSpoolError('spool_write_failed', 'spool.dir', 'the spool is closed');
+      }
       const line = addedLine(entry);
-      // Every write goes through before track() returns: a crash right after cannot lose it.
-      writeSync(fd, line);
-      const bytes = Buffer.byteLength(line);
-      fileBytes += bytes;
-      live.set(entry.id, bytes);
-      liveBytes += bytes;
-      if (policy === 'always') fdatasyncSync(fd);
-      else if (policy === 'interval') scheduleSync();
+      // Whole, on file, before track() returns: a crash right after cannot lose it. Not whole:
+      // refused, so that nothing the caller believes safe is only in memory.
+      try {
+        journal.append(line, policy === 'always');
+      } catch (error) {
+        throw new KmSpoolError(
+          'spool_write_failed',
+          'spool.dir',
+          `the request could not be written whole to the spool journal ${file} (${messageOf(error)}): it was refused and nothing of it kept`,
+          { cause: error },
+        );
+      }
+      const size = Buffer.byteLength(line);
+      live.set(entry.id, size);
+      liveBytes += size;
+      if (policy === 'interval') scheduleSync();
     },
     remove(id) {
-      const bytes = live.get(id);
-      if (bytes === undefined || closed) return;
+      const size = live.get(id);
+      if (size === undefined || closed) return;
       live.delete(id);
-      liveBytes -= bytes;
+      liveBytes -= size;
       // Acknowledgements are batched: one lost in a crash only means a resend, which Kissmetrics
       // counts once (same _p, _n and _t).
       acks += settledLine(id);
-      if (acks.length >= ACK_FLUSH_BYTES) flushAcks();
-      else if (ackTimer === undefined) {
-        ackTimer = setTimeout(flushAcks, ACK_FLUSH_MS);
-        ackTimer.unref?.();
-      }
+      if (acks.length >= ACK_FLUSH_BYTES && !acksFailing) flushAcks();
+      else scheduleAcks(ACK_FLUSH_MS);
     },
   };
 
@@ -367,25 +422,26 @@ export function openSpool(
       flushAcks();
       if (policy !== 'never') {
         try {
-          fdatasyncSync(fd);
+          journal.sync();
         } catch (error) {
           failed('sync the journal to disk', error);
         }
       }
       closed = true;
       if (syncTimer !== undefined) clearTimeout(syncTimer);
+      if (ackTimer !== undefined) clearTimeout(ackTimer);
       try {
-        closeSync(fd);
+        journal.close();
       } catch {
         // Already closed.
       }
-      release();
+      lock.release();
     },
     stats: () => ({
       dir,
       entries: live.size,
       bytes: liveBytes,
-      fileBytes,
+      fileBytes: journal.size,
       compactions,
       corruptLines,
       recovered: recoveredCount,
