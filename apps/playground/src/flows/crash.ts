@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKissmetricsEmulator } from '@kmkit/msw';
 import { createKissmetrics } from '@kmkit/node';
@@ -70,7 +70,10 @@ export const crash: Flow = {
       }
       const tracked = child.tracked();
       const deliveredBefore = km.requests().length;
-      const lockHolder = readFileSync(join(dir, 'spool.lock'), 'utf8').trim();
+      // The lock is the highest numbered file in lock/, naming its process's pid first.
+      const lockDir = join(dir, 'lock');
+      const generation = Math.max(...readdirSync(lockDir).map(Number).filter(Number.isInteger));
+      const lockHolder = readFileSync(join(lockDir, String(generation)), 'utf8').split(' ')[0];
 
       // The next process: same spool directory, Kissmetrics answering again.
       loopback.use(km.handlers);
