@@ -172,7 +172,7 @@ describe('pnpm playground <flow>: text', () => {
     expect(text).toContain(
       '2024-05-01T12:02:00Z  Track me  category=category label=label value=value',
     );
-    expect(text).toContain('✗ throws KmValidationError missing_identity at userId');
+    expect(text).toContain('→ throws KmValidationError missing_identity at userId');
     expect(text).toContain('! warning value_truncated at properties.title');
     const summary = text.slice(text.indexOf('━━ summary'));
     expect(summary.split('\n').filter((line) => line.startsWith('  ✓'))).toHaveLength(2);

@@ -100,7 +100,7 @@ function callLines(call: Call, paint: ReturnType<typeof painter>, width: number)
       .filter(Boolean)
       .join(' ');
     lines.push(
-      `  ${paint('red', `✗ throws ${call.error.name}${where ? ` ${where}` : ''}`)}: ${call.error.message}`,
+      `  ${paint('red', `→ throws ${call.error.name}${where ? ` ${where}` : ''}`)}: ${call.error.message}`,
     );
   }
   for (const warning of call.warnings ?? []) {
