@@ -1,4 +1,5 @@
 import { toKmq } from '@kmkit/core';
+import { DEV } from '@kmkit/core/internal';
 import { checkOptions, createClient, invalidOption } from '../client/client.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
@@ -75,7 +76,7 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
                   new KmLibraryError(
                     'library_unavailable',
                     'identity',
-                    `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)`,
+                    DEV ? `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)` : '',
                   ),
                 ),
             );
