@@ -15,7 +15,7 @@ export {
 } from './delivery/retry-policy.js';
 export { systemScheduler } from './delivery/scheduler.js';
 export { percentEncode } from './encoding/percent.js';
-export { pageEventName } from './mapping/page-name.js';
+export { pageEventName, propertiesCategory } from './mapping/page-name.js';
 export { type MappingProfile, resolveProfile } from './mapping/profile.js';
 export { isOrderCompleted, parseRevenue } from './mapping/revenue.js';
 export { DEV, terse } from './model/development.js';

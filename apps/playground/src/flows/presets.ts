@@ -22,7 +22,7 @@ const USER = 'tintin@herge.com';
 const ANONYMOUS = 'anon-7f3e';
 const PRESETS: readonly MappingPreset[] = ['default', 'rudderstack', 'segment'];
 
-/** The same five messages for every preset: a label for the table, the method, the message. */
+/** The same six messages for every preset: a label for the table, the method, the message. */
 const MESSAGES: readonly {
   label: string;
   method: NodeCallName;
@@ -36,7 +36,12 @@ const MESSAGES: readonly {
   {
     label: 'page Home in Docs',
     method: 'page',
-    message: { userId: USER, category: 'Docs', name: 'Home', properties: { path: '/docs' } },
+    message: {
+      userId: USER,
+      category: 'Docs',
+      name: 'Home',
+      properties: { path: '/docs', url: 'https://herge.example/docs' },
+    },
   },
   {
     label: 'page in Docs, no name',
@@ -47,6 +52,11 @@ const MESSAGES: readonly {
     label: 'screen Cart in Shop',
     method: 'screen',
     message: { userId: USER, category: 'Shop', name: 'Cart', properties: { items: 2 } },
+  },
+  {
+    label: 'screen Cart, properties.category Shop',
+    method: 'screen',
+    message: { userId: USER, name: 'Cart', properties: { category: 'Shop', items: 2 } },
   },
   {
     label: 'track Order Completed',
@@ -138,30 +148,33 @@ export const presets: Flow = {
     const checks: Check[] = [
       checkEqual('default: names and properties as kmkit maps them', standard, [
         ['/s set: name, plan', '/a alias'],
-        ['/e Viewed Docs Home page: path'],
+        ['/e Viewed Docs Home page: path, url'],
         ['/e Viewed Docs page: path'],
         ['/e Viewed Shop Cart screen: items'],
+        ['/e Viewed Shop Cart screen: category, items'],
         ['/e Order Completed: Billing Amount, order_id, revenue'],
       ]),
       checkEqual(
-        "rudderstack: no alias on identify, 'Loaded a Page' for a category alone, screens named as pages, no Billing Amount without prefixing",
+        "rudderstack: no alias on identify, the category only from properties.category, 'Loaded a Page' for a category alone, categorised screens named as pages, no Billing Amount without prefixing",
         rudderstack,
         [
           ['/s set: name, plan'],
-          ['/e Viewed Docs Home page: path'],
+          ['/e Viewed Home page: path, url'],
           ['/e Loaded a Page: path'],
-          ['/e Viewed Shop Cart page: items'],
+          ['/e Viewed Cart screen: items'],
+          ['/e Viewed Shop Cart page: category, items'],
           ['/e Order Completed: order_id, revenue'],
         ],
       ),
       checkEqual(
-        "segment: id added to traits, 'Viewed <name> Page', prefixed properties, Billing Amount always",
+        "segment: id added to traits, a 'Page View' (Viewed URL, Referrer) before each page, 'Viewed <name> Page', prefixed properties, Billing Amount always",
         segment,
         [
           ['/s set: id, name, plan', '/a alias'],
-          ['/e Viewed Home Page: Page - path'],
-          ['/e Viewed Docs Page: Page - path'],
+          ['/e Page View: Referrer, Viewed URL', '/e Viewed Home Page: Page - path, Page - url'],
+          ['/e Page View: Referrer', '/e Viewed Docs Page: Page - path'],
           ['/e Viewed Cart Screen: Screen - items'],
+          ['/e Viewed Cart Screen: Screen - category, Screen - items'],
           [
             '/e Order Completed: Billing Amount, Order Completed - order_id, Order Completed - revenue',
           ],

@@ -101,7 +101,7 @@ export function checkOptions(options: CommonOptions, mode: KmMode): BrowserMappi
   if (!(options?.apiKey as unknown as string)?.trim?.()) {
     throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
   }
-  return { mode, profile: resolveProfile(options), ...resolveLimits(options.limits) };
+  return { mode, profile: resolveProfile(options, mode), ...resolveLimits(options.limits) };
 }
 
 /**

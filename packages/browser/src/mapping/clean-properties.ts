@@ -132,11 +132,12 @@ export function write(into: CleanProperties, name: string, value: KmValue, path:
   });
 }
 
-/** Top-level changes to the properties of a track: `products` skipped, `revenue` replaced. */
+/** Top-level changes to the properties of a row: `products` skipped, `revenue` replaced. */
 export interface Overrides {
   readonly skip?: string;
   readonly replace?: string;
-  readonly value?: KmValue;
+  /** What `replace` holds instead (the parsed amount, or the value as read). */
+  readonly value?: unknown;
   /** The prefix of the replaced key when it differs (RudderStack's `<event> - revenue`). */
   readonly prefix?: string;
 }

@@ -241,7 +241,13 @@ const message = fc.oneof(
       category: fc.option(fc.oneof(name, tieCategory()), { nil: undefined }),
       properties: fc.oneof(
         properties,
-        fc.record({ category: tieCategory(), path: fc.constant('/p'), revenue: fc.constant(5) }),
+        fc.record({
+          category: tieCategory(),
+          path: fc.constant('/p'),
+          revenue: fc.constantFrom(5, '$5', 'free'),
+          url: fc.oneof(leaf, fc.constant('https://shop.example/p')),
+          referrer: fc.oneof(leaf, fc.constant('https://www.google.com/')),
+        }),
       ),
     },
     { requiredKeys: ['type'] },
@@ -271,6 +277,7 @@ const options = fc.record(
     trackNamedPages: fc.boolean(),
     trackCategorizedPages: fc.boolean(),
     aliasOnIdentify: fc.boolean(),
+    recordPageView: fc.boolean(),
     limits: fc.record(
       { nameLength: fc.integer({ min: 3, max: 40 }), valueLength: fc.integer({ min: 1, max: 50 }) },
       { requiredKeys: [] },
@@ -301,7 +308,7 @@ function both(input: unknown, mapOptions: Omit<MapOptions, 'mode'>, mode: KmMode
   const core = outcome(() => mapEvent(input, { ...mapOptions, mode, now: NOW }));
   const limits = { nameLength: 255, valueLength: 512, ...mapOptions.limits };
   const browser = outcome(() =>
-    mapMessage(input, { mode, profile: resolveProfile(mapOptions), ...limits }, () => NOW),
+    mapMessage(input, { mode, profile: resolveProfile(mapOptions, mode), ...limits }, () => NOW),
   );
   return { core, browser };
 }

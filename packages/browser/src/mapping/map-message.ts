@@ -11,6 +11,7 @@ import {
   type MappingProfile,
   pageEventName,
   parseRevenue,
+  propertiesCategory,
 } from '@kmkit/core/internal';
 import {
   type Cleaning,
@@ -21,6 +22,7 @@ import {
   properties as newProperties,
   propertyName,
   warn,
+  wellFormed,
   write,
 } from './clean-properties.js';
 import { type BrowserEvent, readMessage, refuse } from './read-message.js';
@@ -89,12 +91,67 @@ export function mapMessage(
           ? { type: 'set', properties: values }
           : { type: 'set', time: at, properties: values },
     );
-  const record = (name: string) =>
+  const record = (name: string, values = into.values) =>
     commands.push(
       cloud
-        ? { type: 'record', person, event: name, time, properties: into.values }
-        : { type: 'record', event: name, properties: into.values },
+        ? { type: 'record', person, event: name, time, properties: values }
+        : { type: 'record', event: name, properties: values },
     );
+  // A row's `revenue` (or `total`, where it stands in): the key, its value, and its amount.
+  const readRevenue = (source: object, path: string, total: boolean) => {
+    let key = 'revenue';
+    let raw = own(source as KmEventProperties, key);
+    if (raw === undefined && total) {
+      key = 'total';
+      raw = own(source as KmEventProperties, key);
+    }
+    const amount = raw === undefined ? undefined : parseRevenue(raw);
+    if (raw !== undefined && amount === undefined) {
+      warn(cleaning, 'invalid_revenue', `${path}.${key}`);
+    }
+    return { key, raw, amount };
+  };
+  // One row's properties; a revenue is named `<label> - revenue` when prefixing (RudderStack), and
+  // its amount replaces the text and also goes to Billing Amount (always, or when prefixing).
+  const writeRow = (
+    row: CleanProperties,
+    source: object,
+    prefix: string,
+    label: string,
+    path: string,
+    revenue?: ReturnType<typeof readRevenue>,
+    skip?: string,
+    seeds?: readonly object[],
+  ) => {
+    flatten(
+      row,
+      source,
+      prefix,
+      path,
+      revenue && {
+        skip,
+        replace: revenue.raw === undefined ? undefined : revenue.key,
+        value: revenue.amount ?? revenue.raw,
+        prefix:
+          revenue.key === 'revenue' && prefix && profile.revenueSeparator !== undefined
+            ? label + profile.revenueSeparator
+            : undefined,
+      },
+      seeds,
+    );
+    if (revenue?.amount !== undefined && (profile.billingAmountAlways || prefix)) {
+      const at = `${path}.${revenue.key}`;
+      const billing = propertyName(row, '', BILLING_AMOUNT, '', at);
+      if (billing !== undefined) write(row, billing, revenue.amount, at);
+    }
+  };
+  // Segment's `Page View`: values cleaned silently, since the page's own record reports them.
+  const viewed = (key: string) => {
+    const value = own(event.properties, key);
+    if (typeof value === 'string' && value.trim()) {
+      return [...(wellFormed(value) ?? value)].slice(0, cleaning.valueLength).join('');
+    }
+  };
 
   try {
     switch (event.type) {
@@ -102,36 +159,17 @@ export function mapMessage(
         const { properties } = event;
         const name = event.event!;
         const prefix = profile.prefixProperties ? name + profile.prefixSeparator : '';
-        // Revenue (top level only): the parsed number replaces the text, and feeds Billing Amount.
-        let key = 'revenue';
-        let raw = own(properties, key);
-        if (raw === undefined && profile.totalFallback && isOrderCompleted(name)) {
-          key = 'total';
-          raw = own(properties, key);
-        }
-        const amount = raw === undefined ? undefined : parseRevenue(raw);
-        if (raw !== undefined && amount === undefined) {
-          warn(cleaning, 'invalid_revenue', `properties.${key}`);
-        }
+        const revenue = readRevenue(
+          properties,
+          'properties',
+          profile.totalFallback && isOrderCompleted(name),
+        );
         const products = own(properties, 'products');
         const rows = Array.isArray(products) ? products : undefined;
         if (products !== undefined && !rows) {
           warn(cleaning, 'invalid_products', 'properties.products');
         }
-        flatten(into, properties, prefix, 'properties', {
-          skip: rows && 'products',
-          replace: amount === undefined ? undefined : key,
-          value: amount,
-          prefix:
-            key === 'revenue' && prefix && profile.revenueSeparator !== undefined
-              ? name + profile.revenueSeparator
-              : undefined,
-        });
-        if (amount !== undefined && (profile.billingAmountAlways || profile.prefixProperties)) {
-          const path = `properties.${key}`;
-          const billing = propertyName(into, '', BILLING_AMOUNT, '', path);
-          if (billing !== undefined) write(into, billing, amount, path);
-        }
+        writeRow(into, properties, prefix, name, 'properties', revenue, rows && 'products');
         record(name);
         for (let index = 0; index < (rows?.length ?? 0); index++) {
           const product: unknown = rows![index];
@@ -141,29 +179,51 @@ export function mapMessage(
             continue;
           }
           const row = newProperties(cleaning);
-          flatten(row, product, prefix, path, undefined, [properties, rows!]);
+          writeRow(
+            row,
+            product,
+            prefix,
+            name,
+            path,
+            profile.revenueOnEveryRow ? readRevenue(product, path, false) : undefined,
+            undefined,
+            [properties, rows!],
+          );
           if (Object.keys(row.values).length > 0) set(row.values, time + index + 1);
         }
         break;
       }
       case 'page':
       case 'screen': {
+        const { properties } = event;
+        const category = profile.categoryFromProperties
+          ? propertiesCategory(properties)
+          : event.category;
         const [name, from] = pageEventName(
           event.type,
           profile.trackNamedPages ? event.name : undefined,
-          profile.trackCategorizedPages ? event.category : undefined,
+          profile.trackCategorizedPages ? category : undefined,
           profile.preset,
         );
         if (codePoints(name) > cleaning.nameLength) refuse('name_too_long', from ?? 'name');
+        if (event.type === 'page' && profile.recordPageView) {
+          const url = viewed('url');
+          record('Page View', {
+            ...(url === undefined ? {} : { 'Viewed URL': url }),
+            Referrer: viewed('referrer') ?? 'Direct',
+          });
+        }
         const prefixed =
           !(event.type === 'screen' && profile.screenProperties === 'never') &&
           (profile.alwaysPrefixPages || profile.prefixProperties);
         const label = event.type === 'page' ? 'Page' : 'Screen';
-        flatten(
+        writeRow(
           into,
-          event.properties,
+          properties,
           prefixed ? label + profile.prefixSeparator : '',
+          label,
           'properties',
+          profile.revenueOnEveryRow ? readRevenue(properties, 'properties', false) : undefined,
         );
         record(name);
         break;

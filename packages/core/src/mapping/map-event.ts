@@ -2,11 +2,11 @@ import type { KmCommand, KmValue, KmWireCommand } from '../model/command.js';
 import { DEV } from '../model/development.js';
 import { KmValidationError, type KmWarning } from '../model/errors.js';
 import type { KmEvent, KmEventProperties } from '../model/event.js';
-import { fitsCodePoints, resolveLimits } from '../model/limits.js';
+import { fitsCodePoints, resolveLimits, truncateCodePoints, wellFormed } from '../model/limits.js';
 import { fail, type ParseOptions, parseEvent } from '../model/parse-event.js';
-import { pageEventName } from './page-name.js';
-import { type MappingProfileOptions, resolveProfile } from './profile.js';
-import { type CleanContext, flatten, Properties, type RootOverrides, warn } from './properties.js';
+import { pageEventName, propertiesCategory } from './page-name.js';
+import { type MappingProfile, type MappingProfileOptions, resolveProfile } from './profile.js';
+import { type CleanContext, flatten, Properties, warn } from './properties.js';
 import { isOrderCompleted, parseRevenue } from './revenue.js';
 
 /** Options of {@link mapEvent}: how to parse raw input, where commands go, and which names. */
@@ -21,6 +21,9 @@ export interface MapResult<Command extends KmCommand = KmCommand> {
 
 /** The name Kissmetrics' revenue report reads. Never prefixed. */
 export const BILLING_AMOUNT = 'Billing Amount';
+
+/** Segment's record of every page beside the page's own (`recordPageView`). */
+export const PAGE_VIEW = 'Page View';
 
 // A key the caller set on the object itself (not inherited); a throwing getter counts as absent
 // here, and the flattening reports it when it reads the same key.
@@ -151,23 +154,12 @@ function map(event: KmEvent, options: MapOptions): MapResult {
       // A plugin may have renamed the event after parsing.
       const name = checkEventName(context, event.event, 'event');
       const prefix = profile.prefixProperties ? name + profile.prefixSeparator : '';
-      // Revenue (top level only): the parsed number replaces the text, and feeds Billing Amount.
-      let key: string | undefined = 'revenue';
-      let raw = own(properties, key);
-      if (raw === undefined && profile.totalFallback && isOrderCompleted(name)) {
-        key = 'total';
-        raw = own(properties, key);
-      }
-      const amount = raw === undefined ? undefined : parseRevenue(raw);
-      if (raw !== undefined && amount === undefined) {
-        warn(
-          context,
-          'invalid_revenue',
-          `properties.${key}`,
-          DEV &&
-            `${key} is not an amount, so no ${BILLING_AMOUNT} was sent: send a number such as 19.99 (or text such as "$1,299.00")`,
-        );
-      }
+      const revenue = readRevenue(
+        context,
+        properties,
+        'properties',
+        profile.totalFallback && isOrderCompleted(name),
+      );
       const products = own(properties, 'products');
       const rows = Array.isArray(products) ? products : undefined;
       if (products !== undefined && rows === undefined) {
@@ -179,22 +171,8 @@ function map(event: KmEvent, options: MapOptions): MapResult {
             'products is not an array, so no product rows were sent (it went out as an ordinary property): send an array of product objects',
         );
       }
-      const overrides: RootOverrides = {
-        skip: rows && 'products',
-        replace: amount === undefined ? undefined : key,
-        value: amount,
-        prefix:
-          key === 'revenue' && prefix !== '' && profile.revenueSeparator !== undefined
-            ? name + profile.revenueSeparator
-            : undefined,
-      };
       const into = new Properties(context);
-      flatten(into, properties, prefix, 'properties', overrides);
-      if (amount !== undefined && (profile.billingAmountAlways || profile.prefixProperties)) {
-        // Through name(): a configured name limit may be shorter than "Billing Amount".
-        const billing = into.name('', BILLING_AMOUNT, '', `properties.${key}`);
-        if (billing !== undefined) into.write(billing, amount, 'properties', key);
-      }
+      writeRow(into, properties, prefix, name, 'properties', profile, revenue, rows && 'products');
       out.record(name, into.values);
       if (rows !== undefined) {
         for (let index = 0; index < rows.length; index++) {
@@ -211,7 +189,18 @@ function map(event: KmEvent, options: MapOptions): MapResult {
             continue;
           }
           const row = new Properties(context);
-          flatten(row, product, prefix, path, undefined, [properties, rows]);
+          // RudderStack reads a product's revenue as an order's: `<event> - revenue` and Billing Amount.
+          writeRow(
+            row,
+            product,
+            prefix,
+            name,
+            path,
+            profile,
+            profile.revenueOnEveryRow ? readRevenue(context, product, path, false) : undefined,
+            undefined,
+            [properties, rows],
+          );
           if (row.size > 0) out.set(row.values, time + index + 1);
         }
       }
@@ -219,23 +208,35 @@ function map(event: KmEvent, options: MapOptions): MapResult {
     }
     case 'page':
     case 'screen': {
+      const { properties } = event;
+      const category = profile.categoryFromProperties
+        ? propertiesCategory(properties)
+        : event.category;
       const [name, from] = pageEventName(
         event.type,
         profile.trackNamedPages ? event.name : undefined,
-        profile.trackCategorizedPages ? event.category : undefined,
+        profile.trackCategorizedPages ? category : undefined,
         profile.preset,
       );
       checkEventName(context, name, from ?? 'name');
+      if (event.type === 'page' && profile.recordPageView) {
+        out.record(PAGE_VIEW, pageView(context, properties));
+      }
       const prefixed =
         !(event.type === 'screen' && profile.screenProperties === 'never') &&
         (profile.alwaysPrefixPages || profile.prefixProperties);
-      const into = new Properties(context);
       const label = event.type === 'page' ? 'Page' : 'Screen';
-      flatten(
+      const into = new Properties(context);
+      writeRow(
         into,
-        event.properties,
+        properties,
         prefixed ? label + profile.prefixSeparator : '',
+        label,
         'properties',
+        profile,
+        profile.revenueOnEveryRow
+          ? readRevenue(context, properties, 'properties', false)
+          : undefined,
       );
       out.record(name, into.values);
       break;
@@ -273,6 +274,97 @@ function map(event: KmEvent, options: MapOptions): MapResult {
     }
   }
   return { commands, warnings: context.warnings };
+}
+
+/** A row's `revenue` (or `total`, where it stands in): which key, its value, and its amount. */
+interface Revenue {
+  readonly key: string;
+  readonly raw: unknown;
+  readonly amount: number | undefined;
+}
+
+/** Reads a row's revenue; text that is not an amount is warned about and stays text. */
+function readRevenue(
+  context: CleanContext,
+  source: object,
+  path: string,
+  totalStandsIn: boolean,
+): Revenue {
+  let key = 'revenue';
+  let raw = own(source as KmEventProperties, key);
+  if (raw === undefined && totalStandsIn) {
+    key = 'total';
+    raw = own(source as KmEventProperties, key);
+  }
+  const amount = raw === undefined ? undefined : parseRevenue(raw);
+  if (raw !== undefined && amount === undefined) {
+    warn(
+      context,
+      'invalid_revenue',
+      `${path}.${key}`,
+      DEV &&
+        `${key} is not an amount, so no ${BILLING_AMOUNT} was sent: send a number such as 19.99 (or text such as "$1,299.00")`,
+    );
+  }
+  return { key, raw, amount };
+}
+
+/**
+ * Cleans one row's properties into `into`. A `revenue` is named `<label><revenueSeparator>revenue`
+ * when prefixing and the profile has one (RudderStack); its amount replaces the text and is also
+ * written as Billing Amount: always, or only when prefixing (RudderStack). `skip` is left out (a
+ * track's products).
+ */
+function writeRow(
+  into: Properties,
+  source: object,
+  prefix: string,
+  label: string,
+  path: string,
+  profile: MappingProfile,
+  revenue?: Revenue,
+  skip?: string,
+  seeds?: readonly object[],
+): void {
+  const amount = revenue?.amount;
+  const key = revenue?.key;
+  flatten(
+    into,
+    source,
+    prefix,
+    path,
+    {
+      skip,
+      replace: revenue?.raw === undefined ? undefined : key,
+      value: amount ?? revenue?.raw,
+      prefix:
+        key === 'revenue' && prefix !== '' && profile.revenueSeparator !== undefined
+          ? label + profile.revenueSeparator
+          : undefined,
+    },
+    seeds,
+  );
+  if (amount !== undefined && (profile.billingAmountAlways || prefix !== '')) {
+    // Through name(): a configured name limit may be shorter than "Billing Amount".
+    const billing = into.name('', BILLING_AMOUNT, '', `${path}.${key}`);
+    if (billing !== undefined) into.write(billing, amount, path, key);
+  }
+}
+
+/**
+ * Segment's `Page View` record: `Viewed URL` from the page's `url`, `Referrer` from its `referrer`,
+ * else `Direct`. Values are cleaned without warnings: the page's own record reports them.
+ */
+function pageView(context: CleanContext, properties: KmEventProperties): Record<string, KmValue> {
+  const text = (key: string) => {
+    const value = own(properties, key);
+    if (typeof value !== 'string' || value.trim() === '') return undefined;
+    return truncateCodePoints(wellFormed(value) ?? value, context.valueLength);
+  };
+  const url = text('url');
+  const view: Record<string, KmValue> = url === undefined ? {} : { 'Viewed URL': url };
+  view.Referrer = text('referrer') ?? 'Direct';
+  return view;
 }
 
 function describeProduct(product: unknown): string {

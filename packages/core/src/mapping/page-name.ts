@@ -1,4 +1,24 @@
+import type { KmEventProperties } from '../model/event.js';
+import { wellFormed } from '../model/limits.js';
 import type { MappingPreset } from './profile.js';
+
+/**
+ * A page's or screen's category as RudderStack reads it: `properties.category` only (non-blank text
+ * or a finite number), whatever the top-level `category` says. A lone surrogate becomes U+FFFD
+ * (the property itself is reported when the properties are cleaned).
+ */
+export function propertiesCategory(properties: KmEventProperties): string | undefined {
+  let value: unknown;
+  try {
+    value = properties.category;
+  } catch {
+    // A throwing getter is reported when the properties are cleaned.
+    return undefined;
+  }
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : undefined;
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  return wellFormed(value) ?? value;
+}
 
 /**
  * The event name of a page or screen view, and the input field it was built from (for errors).

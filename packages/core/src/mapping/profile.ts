@@ -1,5 +1,6 @@
 import { DEV } from '../model/development.js';
 import { KmValidationError } from '../model/errors.js';
+import type { KmMode } from '../model/parse-event.js';
 
 /**
  * Whose names to produce. `default` is kmkit's profile (DESIGN.md's mapping rules); `rudderstack`
@@ -17,7 +18,10 @@ export interface MappingProfileOptions {
    * `Page - ` and screen properties with `Screen - `. Default off (on in the `segment` preset).
    */
   readonly prefixProperties?: boolean;
-  /** Between the prefix and the key. Default `' - '` (`'-'` in the `rudderstack` preset). */
+  /**
+   * Between the prefix and the key. Default `' - '` (`'-'` in the `rudderstack` preset's cloud
+   * mode, as RudderStack's cloud transform does; its device integration uses `' - '`).
+   */
   readonly prefixSeparator?: string;
   /** Use the page or screen name in the event name. Default true. */
   readonly trackNamedPages?: boolean;
@@ -28,6 +32,13 @@ export interface MappingProfileOptions {
    * Kissmetrics JS library does on `identify`. Default true (false in the `rudderstack` preset).
    */
   readonly aliasOnIdentify?: boolean;
+  /**
+   * Before each page's own record, record `Page View` with `Viewed URL` (the page's `url`
+   * property) and `Referrer` (its `referrer` property, else `Direct`), as Segment's browser
+   * integration does. Default off (on in the `segment` preset); `false` there is Segment's
+   * `KM_SKIP_PAGE_VIEW`.
+   */
+  readonly recordPageView?: boolean;
 }
 
 /** Every naming choice, resolved from a preset and the options. */
@@ -44,6 +55,12 @@ export interface MappingProfile extends Required<MappingProfileOptions> {
   readonly totalFallback: boolean;
   /** Add `id: userId` to identify traits (Segment). */
   readonly identifyIdTrait: boolean;
+  /** A page's or screen's category only from `properties.category`, never the top-level field (RudderStack). */
+  readonly categoryFromProperties: boolean;
+  /** Pages, screens and product rows read `revenue` as a track does (RudderStack). */
+  readonly revenueOnEveryRow: boolean;
+  /** `prefixSeparator` in device mode, if not the cloud one (RudderStack's device integration: `' - '`). */
+  readonly devicePrefixSeparator?: string;
 }
 
 const DEFAULT: MappingProfile = {
@@ -58,6 +75,9 @@ const DEFAULT: MappingProfile = {
   billingAmountAlways: true,
   totalFallback: true,
   identifyIdTrait: false,
+  recordPageView: false,
+  categoryFromProperties: false,
+  revenueOnEveryRow: false,
 };
 
 /** The three profiles side by side, before options. */
@@ -72,6 +92,9 @@ export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> = 
     billingAmountAlways: false,
     totalFallback: false,
     aliasOnIdentify: false,
+    categoryFromProperties: true,
+    revenueOnEveryRow: true,
+    devicePrefixSeparator: ' - ',
   },
   segment: {
     ...DEFAULT,
@@ -79,6 +102,7 @@ export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> = 
     prefixProperties: true,
     alwaysPrefixPages: true,
     identifyIdTrait: true,
+    recordPageView: true,
   },
 };
 
@@ -88,16 +112,21 @@ const OPTIONS = {
   trackNamedPages: 'boolean',
   trackCategorizedPages: 'boolean',
   aliasOnIdentify: 'boolean',
+  recordPageView: 'boolean',
 } as const;
 
 /**
- * The profile for a preset and the options: explicit options win over the preset's defaults.
+ * The profile for a preset, the mode and the options: explicit options win over the preset's
+ * defaults (in device mode, over its device defaults).
  *
  * @throws {KmValidationError} `invalid_option` for an unknown preset or an option of the wrong type.
  */
-export function resolveProfile(options: MappingProfileOptions = {}): MappingProfile {
+export function resolveProfile(
+  options: MappingProfileOptions & { readonly mode?: KmMode } = {},
+  mode: KmMode | undefined = options.mode,
+): MappingProfile {
   const name = options.preset ?? 'default';
-  const preset = Object.hasOwn(MAPPING_PRESETS, name) ? MAPPING_PRESETS[name] : undefined;
+  let preset = Object.hasOwn(MAPPING_PRESETS, name) ? MAPPING_PRESETS[name] : undefined;
   if (preset === undefined) {
     throw new KmValidationError(
       'invalid_option',
@@ -107,15 +136,26 @@ export function resolveProfile(options: MappingProfileOptions = {}): MappingProf
         : '',
     );
   }
+  if (mode === 'device' && preset.devicePrefixSeparator !== undefined) {
+    preset = { ...preset, prefixSeparator: preset.devicePrefixSeparator };
+  }
   const {
     prefixProperties: a,
     prefixSeparator: b,
     trackNamedPages: c,
     trackCategorizedPages: d,
     aliasOnIdentify: e,
+    recordPageView: f,
   } = options;
   // The usual call sets none of them: no copy, no loop.
-  if (a === undefined && b === undefined && c === undefined && d === undefined && e === undefined) {
+  if (
+    a === undefined &&
+    b === undefined &&
+    c === undefined &&
+    d === undefined &&
+    e === undefined &&
+    f === undefined
+  ) {
     return preset;
   }
   let profile = preset;
