@@ -2,6 +2,7 @@ import { isKmValidationError } from '@kmkit/core';
 import type { KissmetricsClient } from '@kmkit/node';
 import {
   isPostback,
+  POSTBACK_PARAMETERS,
   type PostbackAnswer,
   type PostbackReading,
   readPostback,
@@ -54,6 +55,40 @@ export function payloadTooLarge(limit: number): PostbackAnswer {
   };
 }
 
+/** The answer to a request whose body did not arrive in time. */
+export function requestTimedOut(timeoutMs: number): PostbackAnswer {
+  return {
+    status: 408,
+    outcome: 'rejected',
+    reason: 'request_timeout',
+    message: `the request body did not arrive within ${timeoutMs} ms: nothing was sent`,
+  };
+}
+
+/**
+ * The 401 for a request whose query carries a wrong secret, before any of its body is read (so
+ * a caller without the secret cannot hold a connection by sending a body slowly); undefined when
+ * the query has the right secret or none (it may come in a form body).
+ */
+export function refuseQuerySecret(
+  url: string,
+  checkSecret: PostbackReading['checkSecret'],
+): PostbackAnswer | undefined {
+  let given: string | null;
+  try {
+    given = new URL(url, 'http://localhost').searchParams.get(POSTBACK_PARAMETERS.secret);
+  } catch {
+    return undefined;
+  }
+  if (given === null || checkSecret(given)) return undefined;
+  return {
+    status: 401,
+    outcome: 'rejected',
+    reason: 'unauthorized',
+    message: 'the secret is missing or wrong: nothing was sent',
+  };
+}
+
 /** The answer when something failed unexpectedly. */
 export function internalError(error: unknown): PostbackAnswer {
   return {
@@ -79,8 +114,9 @@ function* pairsOf(url: URL, request: PostbackRequest): Iterable<[string, string]
 
 /**
  * Answers one postback: reads it, and records the event on the visitor's identity through the
- * Kissmetrics client, with `_t` from Tapstream's time. Synchronous: the answer means the client
- * accepted the event (queued, and written to the spool when there is one).
+ * Kissmetrics client, with `_t` from Tapstream's time. Synchronous: a 200 means the client
+ * accepted the event, which with a spool means it is written whole in the journal (a refusal,
+ * e.g. a full disk, is a 503); without one, that it is queued in memory.
  */
 export function answerPostback(
   request: PostbackRequest,
@@ -112,6 +148,11 @@ export function answerPostback(
   } catch (error) {
     return { ...internalError(error), postback };
   }
+  // Why the client refused it, if it did: its drop is emitted during track().
+  let refusal: string | undefined;
+  const unwatch = answering.client.on('drop', (drop) => {
+    refusal = drop.reason;
+  });
   try {
     const result = answering.client.track({
       anonymousId: postback.identity,
@@ -124,8 +165,7 @@ export function answerPostback(
         status: 503,
         outcome: 'rejected',
         reason: 'not_accepted',
-        message:
-          'the Kissmetrics client did not accept the event (its queue or spool is full, or it is closed): try again later',
+        message: `the Kissmetrics client did not accept the event (${refusal ?? 'refused'}: its queue or spool is full, the spool could not write it, or it is closed): nothing was kept, try again later`,
         postback,
       };
     }
@@ -141,6 +181,8 @@ export function answerPostback(
       };
     }
     return { ...internalError(error), postback };
+  } finally {
+    unwatch();
   }
   return {
     status: 200,

@@ -204,6 +204,54 @@ describe('400: a malformed postback is refused with a JSON reason, and nothing i
   });
 });
 
+describe('km_identity is normalised: trimmed, and refused when it is not a visitor', () => {
+  // Raw query strings, as Tapstream's macro expansion sends them.
+  const raw = (identity: string) =>
+    `https://hooks.example.com/tapstream?secret=${SECRET}&km_identity=${identity}&event=ios-myapp-open&time=${T}`;
+
+  test('%20visitor%20 is recorded on "visitor"', async () => {
+    const target = forwarder();
+    const result = await answer(target, new Request(raw('%20visitor%20')));
+    expect(result.status).toBe(200);
+    expect(result.body.person).toBe('visitor');
+    await target.flush();
+    expect(km.requests().map((request) => request.params._p)).toEqual(['visitor']);
+  });
+
+  test.each([
+    ['%00%00', 'two NUL bytes'],
+    ['visitor%00', 'a NUL byte after a real identity'],
+    ['vis%0Aitor', 'a newline inside'],
+    ['%7F', 'DEL'],
+    ['%C2%85visitor', 'a C1 control (NEL)'],
+    ['%E2%82', 'a truncated UTF-8 sequence (decoded to U+FFFD)'],
+    ['visitor%C3', 'a cut last character'],
+    ['%FF%FE', 'bytes that are never UTF-8'],
+    ['%EF%BF%BD', 'U+FFFD itself, the mark of an earlier bad decoding'],
+  ])('%s (%s) is refused with 400 invalid_identity, and nothing is sent', async (identity) => {
+    const target = forwarder();
+    const result = await answer(target, new Request(raw(identity)));
+    expect(result.status).toBe(400);
+    expect(result.body).toEqual({
+      outcome: 'rejected',
+      reason: 'invalid_identity',
+      message: expect.any(String),
+    });
+    // The same in a form-encoded POST body.
+    const posted = await answer(
+      target,
+      new Request('https://hooks.example.com/tapstream', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `secret=${SECRET}&km_identity=${identity}&event=ios-myapp-open&time=${T}`,
+      }),
+    );
+    expect(posted.body.reason).toBe('invalid_identity');
+    await target.flush();
+    expect(km.requests()).toEqual([]);
+  });
+});
+
 describe('401: a missing or wrong secret is refused before anything else', () => {
   test.each([
     ['missing', undefined],
@@ -224,11 +272,71 @@ describe('401: a missing or wrong secret is refused before anything else', () =>
     expect(km.requests()).toEqual([]);
   });
 
+  test('a wrong secret in the query is refused without reading the body', async () => {
+    const target = forwarder();
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode('km_identity=v'));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const { secret: _, ...rest } = GOOD;
+    const request = new Request(postbackUrl({ ...rest, secret: 'wrong' }), {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect((await answer(target, request)).status).toBe(401);
+    expect(pulled).toBe(0);
+  });
+
   test('says nothing about the postback to a caller without the secret', async () => {
     const target = forwarder();
     const result = await answer(target, get({ km_identity: '', event: '', time: 'x' }));
     expect(result.status).toBe(401);
   });
+});
+
+describe('408: a body that does not arrive in time', () => {
+  test('is answered 408 once bodyTimeoutMs has passed, and nothing is sent', async () => {
+    const target = forwarder({ bodyTimeoutMs: 200 });
+    let cancelled = false;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('km_identity=v'));
+        // ...and nothing more, ever.
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request(postbackUrl(GOOD), {
+      method: 'POST',
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    const result = await answer(target, request);
+    expect(result.status).toBe(408);
+    expect(result.body.reason).toBe('request_timeout');
+    expect(cancelled).toBe(true);
+    await target.flush();
+    expect(km.requests()).toEqual([]);
+  });
+
+  test.each([[0], [-1], [1.5], [Number.NaN], ['10s']])(
+    'bodyTimeoutMs and headersTimeoutMs of %j are refused naming the option',
+    (value) => {
+      for (const name of ['bodyTimeoutMs', 'headersTimeoutMs']) {
+        expect(() =>
+          createTapstreamForwarder({ apiKey: API_KEY, secret: SECRET, [name]: value } as never),
+        ).toThrow(expect.objectContaining({ code: 'invalid_option', path: name }));
+      }
+    },
+  );
 });
 
 describe('405, 413 and 503', () => {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import { type CloseResult, type FlushResult, KmValidationError } from '@kmkit/core';
 import { createEmitter } from '@kmkit/core/internal';
 import { createKissmetrics, type KissmetricsClient, type KissmetricsOptions } from '@kmkit/node';
@@ -18,9 +18,11 @@ import {
   methodNotAllowed,
   type PostbackRequest,
   payloadTooLarge,
+  refuseQuerySecret,
+  requestTimedOut,
 } from './answer-postback.js';
 import { createNodeListener } from './node-listener.js';
-import { bodyText, declaredLength, readLimited, TOO_LARGE } from './request-body.js';
+import { bodyText, declaredLength, readLimited, TIMED_OUT, TOO_LARGE } from './request-body.js';
 
 /** Options of {@link createTapstreamForwarder}. */
 export interface TapstreamForwarderOptions extends Partial<KissmetricsOptions> {
@@ -42,6 +44,17 @@ export interface TapstreamForwarderOptions extends Partial<KissmetricsOptions> {
   readonly properties?: (postback: TapstreamPostback) => Record<string, unknown> | undefined;
   /** Bodies over this many bytes are answered 413. Default 65,536. */
   readonly maxBodyBytes?: number;
+  /**
+   * A request's headers must arrive within this long. Applied by the `node:http` server, which
+   * reads headers before any listener runs: pass {@link TapstreamForwarder.serverOptions} to
+   * `createServer`, or set your server's `headersTimeout` yourself. Default 10 s.
+   */
+  readonly headersTimeoutMs?: number;
+  /**
+   * A request's body must arrive within this long after its headers, else it is answered 408 and
+   * the connection closed (by `listener` and `handle`). Default 10 s.
+   */
+  readonly bodyTimeoutMs?: number;
   /**
    * A `@kmkit/node` client to record through (to share one). Without it the forwarder creates its
    * own from `apiKey`, `endpoint`, `spool` and the other client options.
@@ -65,6 +78,12 @@ export interface ForwarderEvents {
   postback: PostbackAnswer;
 }
 
+/** The `node:http` server options that carry a forwarder's deadlines (`createServer(options, listener)`). */
+export interface ForwarderServerOptions
+  extends Required<
+    Pick<ServerOptions, 'headersTimeout' | 'requestTimeout' | 'connectionsCheckingInterval'>
+  > {}
+
 /** A server that forwards Tapstream postbacks of attributed app events to Kissmetrics. */
 export interface TapstreamForwarder {
   /**
@@ -74,6 +93,13 @@ export interface TapstreamForwarder {
   handle(request: Request): Promise<Response>;
   /** The same as a `node:http` listener: `http.createServer(forwarder.listener)`, or Express. */
   listener(req: IncomingMessage, res: ServerResponse): void;
+  /**
+   * Options for `http.createServer(forwarder.serverOptions, forwarder.listener)`: the headers
+   * deadline (`headersTimeout`), headers and body together (`requestTimeout`), checked every
+   * second at most (`connectionsCheckingInterval`; Node's default checks every 30 s). A listener
+   * cannot set them: the server applies them before it calls one.
+   */
+  readonly serverOptions: ForwarderServerOptions;
   /** The Kissmetrics client the events are recorded through. */
   readonly client: KissmetricsClient;
   /** Resolves once every event recorded so far is delivered or failed for good. */
@@ -94,6 +120,21 @@ export interface TapstreamForwarder {
 
 /** Bodies a forwarder accepts by default: a postback is a few hundred bytes. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+/** The default deadline for a request's headers, and for its body after them. */
+export const DEFAULT_REQUEST_PART_TIMEOUT_MS = 10_000;
+
+function timeoutOption(name: 'headersTimeoutMs' | 'bodyTimeoutMs', value: unknown): number {
+  if (value === undefined) return DEFAULT_REQUEST_PART_TIMEOUT_MS;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new KmValidationError(
+      'invalid_option',
+      name,
+      `${name} must be a whole number of milliseconds > 0, got ${String(value)}`,
+    );
+  }
+  return value;
+}
 
 function checkOptions(options: TapstreamForwarderOptions) {
   if (typeof options !== 'object' || options === null) {
@@ -137,7 +178,11 @@ function checkOptions(options: TapstreamForwarderOptions) {
       `maxBodyBytes must be a whole number of bytes >= 0, got ${String(limit)}`,
     );
   }
-  return limit;
+  return {
+    limit,
+    headersTimeoutMs: timeoutOption('headersTimeoutMs', options.headersTimeoutMs),
+    bodyTimeoutMs: timeoutOption('bodyTimeoutMs', options.bodyTimeoutMs),
+  };
 }
 
 function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
@@ -147,10 +192,18 @@ function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
     eventName: _eventName,
     properties: _properties,
     maxBodyBytes: _maxBodyBytes,
+    headersTimeoutMs: _headersTimeoutMs,
+    bodyTimeoutMs: _bodyTimeoutMs,
     client: _client,
+    spool,
     ...clientOptions
   } = options;
-  return createKissmetrics(clientOptions as KissmetricsOptions);
+  return createKissmetrics({
+    ...clientOptions,
+    // A 200 to Tapstream is never sent again: the spool syncs each postback before it is answered,
+    // so a power cut cannot lose one either, unless the user chose otherwise.
+    ...(spool === undefined ? {} : { spool: { fsync: 'always', ...spool } }),
+  } as KissmetricsOptions);
 }
 
 /**
@@ -161,11 +214,14 @@ function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
  * `@kmkit/node` delivery engine (retries, optional crash-safe spool). A repeated postback makes
  * the same request, which Kissmetrics counts once.
  *
- * Answers: 200 once the client accepted the event (queued, and written to the spool when there
- * is one); 202 for an unattributed user (nothing sent); 400 for a missing or malformed name or
- * time; 401 for a missing or wrong secret (compared in constant time); 405 for other methods; 413
- * for bodies over 64 KB; 503 when the client refuses the event. Every answer is JSON with
- * `outcome`, `reason` and `message`.
+ * Answers: 200 once the client accepted the event: with a `spool`, written whole to its journal
+ * and synced (delivered later even after a crash); without one, queued in memory (at most once: a
+ * process that dies loses what it had queued). 202 for an unattributed user (nothing sent); 400
+ * for a malformed identity, name or time; 401 for a missing or wrong secret (compared in constant
+ * time, and refused before any body is read when the query carries it); 405 for other methods;
+ * 408 for a body slower than `bodyTimeoutMs`; 413 for bodies over 64 KB; 503 with `Retry-After`
+ * when the client refuses the event (full, the spool could not write it, closed). Every answer is
+ * JSON with `outcome`, `reason` and `message`.
  *
  * @example
  * ```ts
@@ -175,14 +231,15 @@ function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
  * const forwarder = createTapstreamForwarder({
  *   apiKey: process.env.KM_API_KEY!,
  *   secret: process.env.TS_POSTBACK_SECRET!,
+ *   spool: { dir: './kmkit-spool' },
  * });
- * createServer(forwarder.listener).listen(8080);
+ * createServer(forwarder.serverOptions, forwarder.listener).listen(8080);
  * ```
  *
  * @throws {KmValidationError} for a missing `secret` or `apiKey` (without `client`), or a bad option.
  */
 export function createTapstreamForwarder(options: TapstreamForwarderOptions): TapstreamForwarder {
-  const limit = checkOptions(options);
+  const { limit, headersTimeoutMs, bodyTimeoutMs } = checkOptions(options);
   const identityField = checkIdentityField(options.identityField);
   if (options.client !== undefined && options.apiKey !== undefined) {
     throw new KmValidationError(
@@ -212,12 +269,15 @@ export function createTapstreamForwarder(options: TapstreamForwarderOptions): Ta
   async function answerRequest(request: Request): Promise<PostbackAnswer> {
     const method = request.method.toUpperCase();
     if (!isAllowedMethod(method)) return methodNotAllowed(method);
+    const unauthorized = refuseQuerySecret(request.url, answering.checkSecret);
+    if (unauthorized) return unauthorized;
     const declared = declaredLength(request.headers.get('content-length'));
     if (declared !== undefined && declared > limit) return payloadTooLarge(limit);
     let body = '';
     if (request.body) {
-      const bytes = await readLimited(request.body, limit);
+      const bytes = await readLimited(request.body, limit, bodyTimeoutMs);
       if (bytes === TOO_LARGE) return payloadTooLarge(limit);
+      if (bytes === TIMED_OUT) return requestTimedOut(bodyTimeoutMs);
       body = bodyText(bytes);
     }
     return answer({
@@ -244,7 +304,16 @@ export function createTapstreamForwarder(options: TapstreamForwarderOptions): Ta
 
   return {
     handle,
-    listener: createNodeListener(answer, limit, report),
+    listener: createNodeListener(
+      answer,
+      { limit, bodyTimeoutMs, checkSecret: answering.checkSecret },
+      report,
+    ),
+    serverOptions: {
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: headersTimeoutMs + bodyTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.max(50, Math.floor(headersTimeoutMs / 4))),
+    },
     client,
     flush: () => client.flush(),
     close: async (closeOptions) => (owned ? client.close(closeOptions) : undefined),

@@ -1,7 +1,9 @@
 export {
   createTapstreamForwarder,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_PART_TIMEOUT_MS,
   type ForwarderEvents,
+  type ForwarderServerOptions,
   type ForwarderStats,
   type TapstreamForwarder,
   type TapstreamForwarderOptions,

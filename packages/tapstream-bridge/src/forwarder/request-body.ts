@@ -19,23 +19,42 @@ export function concatChunks(chunks: readonly Uint8Array[], size: number): Uint8
   return bytes;
 }
 
-/** Reads a web stream up to `limit` bytes; past it, cancels the stream and returns {@link TOO_LARGE}. */
+/** Marks a body that did not arrive in time. */
+export const TIMED_OUT = Symbol('timed out');
+
+/**
+ * Reads a web stream up to `limit` bytes within `timeoutMs`; past the limit or the deadline,
+ * cancels the stream and returns {@link TOO_LARGE} or {@link TIMED_OUT}.
+ */
 export async function readLimited(
   stream: ReadableStream<Uint8Array>,
   limit: number,
-): Promise<Uint8Array | typeof TOO_LARGE> {
+  timeoutMs: number,
+): Promise<Uint8Array | typeof TOO_LARGE | typeof TIMED_OUT> {
   const reader = stream.getReader();
+  let timedOut = false;
+  // Cancelling ends the pending read, which then sees the flag.
+  const timer = setTimeout(() => {
+    timedOut = true;
+    reader.cancel().catch(() => undefined);
+  }, timeoutMs);
+  timer.unref?.();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return TOO_LARGE;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (timedOut) return TIMED_OUT;
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        return TOO_LARGE;
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } finally {
+    clearTimeout(timer);
   }
   return concatChunks(chunks, size);
 }

@@ -1,6 +1,7 @@
 import { codePointLength, parseTimestamp } from '@kmkit/core/internal';
 import { isGenericIdentity } from '../identity/index.js';
 import type { PostbackAnswer, TapstreamPostback } from './postback.js';
+import { normalizePostbackIdentity } from './postback-identity.js';
 import { POSTBACK_PARAMETERS } from './postback-url-template.js';
 
 /** How to read a postback's parameters. */
@@ -36,7 +37,8 @@ function nameOf(
 
 /**
  * Reads a postback's parameters (query and form body merged, a later value winning): the secret
- * first, then the identity, event name and time. Returns the postback, or the answer that refuses
+ * first, then the identity (trimmed; refused with a control character or invalid UTF-8), event
+ * name and time. Returns the postback, or the answer that refuses
  * or ignores it. Throws only what a user's `eventName` function throws.
  */
 export function readPostback(
@@ -55,8 +57,18 @@ export function readPostback(
   }
 
   const field = reading.identityField;
-  const identity = parameters[field] ?? '';
-  if (identity.trim() === '') {
+  const normalized = normalizePostbackIdentity(parameters[field] ?? '');
+  if ('invalid' in normalized) {
+    return refuse(
+      400,
+      'invalid_identity',
+      normalized.invalid === 'control_character'
+        ? `${field} holds a control character (such as %00): it is not a visitor's identity, so nothing was sent`
+        : `${field} is not valid UTF-8 (a cut or mis-encoded value): it is not a visitor's identity, so nothing was sent`,
+    );
+  }
+  const { identity } = normalized;
+  if (identity === '') {
     return refuse(
       202,
       'unattributed',

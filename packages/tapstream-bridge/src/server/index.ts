@@ -9,7 +9,9 @@ export { isKmValidationError, KmValidationError } from '@kmkit/core';
 export {
   createTapstreamForwarder,
   DEFAULT_MAX_BODY_BYTES,
+  DEFAULT_REQUEST_PART_TIMEOUT_MS,
   type ForwarderEvents,
+  type ForwarderServerOptions,
   type ForwarderStats,
   type NodeListener,
   type TapstreamForwarder,
