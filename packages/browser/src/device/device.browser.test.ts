@@ -155,3 +155,103 @@ describe('device mode in Chromium, with the emulated Kissmetrics JS', { timeout:
     for (const error of errors) expect(error).toMatch(/Failed to load resource/);
   });
 });
+
+describe('the presets in device mode, with the emulated Kissmetrics JS', {
+  timeout: 60_000,
+}, () => {
+  // Each page identifies its visitor, so the emulator's person is found by name.
+  async function run(options: string, calls: string) {
+    const { page, errors, unhandled } = await openPage(`
+      window.km = kmkit.createKissmetrics(Object.assign({ apiKey: '${API_KEY}', mode: 'device' }, ${options}));
+      ${LISTEN}
+      km.identify('ada@example.com');
+      ${calls}
+    `);
+    return { page, errors, unhandled };
+  }
+
+  it('rudderstack: every prefixed key is `<event> - <key>` / `Page - <key>`, as its device integration names them', async () => {
+    const { page, errors } = await run(
+      `{ preset: 'rudderstack', prefixProperties: true, pageContext: false }`,
+      `km.track('Track me', { label: 'hero', revenue: '$19.99' });
+       km.page('Docs', 'Install', { path: '/docs', category: 'Guides' });`,
+    );
+    await expect.poll(() => km.person('ada@example.com')?.events.length, poll).toBe(2);
+    expect(km.person('ada@example.com')?.events).toEqual([
+      {
+        name: 'Track me',
+        time: expect.any(Number),
+        properties: {
+          'Track me - label': 'hero',
+          'Track me - revenue': '19.99',
+          'Billing Amount': '19.99',
+        },
+      },
+      {
+        // RudderStack reads the category from properties only: the top-level 'Docs' is the name.
+        name: 'Viewed Guides Install page',
+        time: expect.any(Number),
+        properties: { 'Page - path': '/docs', 'Page - category': 'Guides' },
+      },
+    ]);
+    expect(await page.evaluate(() => window.events)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('segment: a Page View record (Viewed URL, Referrer) before each page, page properties prefixed, id among the traits', async () => {
+    const { page, errors } = await run(
+      `{ preset: 'segment' }`,
+      `km.identify('ada@example.com', { plan: 'pro' });
+       km.page('Install');`,
+    );
+    await expect.poll(() => km.person('ada@example.com')?.events.length, poll).toBe(2);
+    const person = km.person('ada@example.com');
+    expect(person?.events).toEqual([
+      {
+        name: 'Page View',
+        time: expect.any(Number),
+        properties: { 'Viewed URL': SITE, Referrer: 'Direct' },
+      },
+      {
+        name: 'Viewed Install Page',
+        time: expect.any(Number),
+        properties: { 'Page - url': SITE, 'Page - path': '/' },
+      },
+    ]);
+    expect(person?.properties).toMatchObject({ plan: 'pro', id: 'ada@example.com' });
+    expect(await page.evaluate(() => window.events)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('default: an order with its revenue as Billing Amount and one row per product, each at its own second', async () => {
+    const { errors } = await run(
+      `{}`,
+      `km.track('Order Completed', {
+         order_id: 'A-1', revenue: '$1,299.00', coupon: { code: 'SPRING' },
+         products: [{ sku: 'KB-1', price: 1299 }, { sku: 'MS-2', price: 49 }],
+       });`,
+    );
+    await expect.poll(() => km.requests().length, poll).toBe(4);
+    const person = km.person('ada@example.com');
+    expect(person?.events).toEqual([
+      {
+        name: 'Order Completed',
+        time: expect.any(Number),
+        properties: {
+          order_id: 'A-1',
+          revenue: '1299',
+          'coupon.code': 'SPRING',
+          'Billing Amount': '1299',
+        },
+      },
+    ]);
+    // The product rows are sets at the order's second + 1 and + 2 (sku of the last one wins).
+    const sets = km.requests().filter((request) => request.path === '/s');
+    const order = person!.events[0]!.time;
+    expect(sets.map((request) => [request.params.sku, Number(request.params._t) - order])).toEqual([
+      ['KB-1', 1],
+      ['MS-2', 2],
+    ]);
+    expect(errors).toEqual([]);
+  });
+});
