@@ -21,3 +21,11 @@ export { isOrderCompleted, parseRevenue } from './mapping/revenue.js';
 export { DEV, terse } from './model/development.js';
 export { codePointLength, resolveLimits, truncateCodePoints } from './model/limits.js';
 export { parseTimestamp } from './model/timestamp.js';
+export {
+  checkOptions,
+  closestName,
+  type OptionKind,
+  type OptionRule,
+  type OptionsSpec,
+  type OptionsSpecOf,
+} from './options/index.js';
