@@ -1,3 +1,4 @@
+import { checkOptions } from '@kmkit/core/internal';
 import {
   type ClientEvents,
   type ClientOptions,
@@ -7,6 +8,7 @@ import {
 } from '../client/index.js';
 import { openSpool, SPOOL_RECORD_OVERHEAD, type SpoolOptions } from '../spool/index.js';
 import { createNodeTransport, type RequestDispatcher } from '../transport/index.js';
+import { KISSMETRICS_OPTIONS } from './kissmetrics-options.js';
 
 /** Options of the Node client. */
 export interface KissmetricsOptions extends ClientOptions {
@@ -36,10 +38,14 @@ export interface KissmetricsOptions extends ClientOptions {
  * await km.close();
  * ```
  *
- * @throws {KmValidationError} for a missing `apiKey` or a bad `endpoint` or option.
+ * @throws {KmValidationError} `invalid_option` naming the option: no options object, a missing
+ * `apiKey`, an unknown option (with the one it most likely meant), a value of the wrong type, an
+ * unknown `preset`, a bad `endpoint`.
  * @throws {KmSpoolError} when the spool directory is used by another live process or unwritable.
  */
 export function createKissmetrics(options: KissmetricsOptions): KissmetricsClient {
+  // Every option, before anything is opened: a typo fails here, not at the first track().
+  checkOptions(options, KISSMETRICS_OPTIONS, 'createKissmetrics');
   const { spool: spoolOptions, dispatcher, fetch, keepAliveTimeoutMs, ...clientOptions } = options;
   let emitWarning: ((warning: ClientEvents['warning']) => void) | undefined;
   const early: ClientEvents['warning'][] = [];
