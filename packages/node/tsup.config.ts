@@ -3,8 +3,8 @@ import { packageBuild } from '../../tsup.base.js';
 
 export default defineConfig(
   packageBuild({
-    entry: ['src/index.ts', 'src/edge/index.ts'],
-    // An optional dependency, loaded on demand: never bundled.
-    external: ['undici'],
+    entry: ['src/index.ts', 'src/edge/index.ts', 'src/relay/index.ts', 'src/relay/edge/index.ts'],
+    // Optional dependencies, loaded on demand: never bundled.
+    external: ['undici', 'prom-client'],
   }),
 );

@@ -10,6 +10,7 @@ import {
   type CloseResult,
   createDeliveryQueue,
   type DeliveryStats,
+  type DropReason,
   type FlushResult,
   type KmPlugin,
   type KmWarning,
@@ -219,6 +220,18 @@ export function createClient(options: ClientOptions, runtime: ClientRuntime): Ki
     return queue.enqueue(request).accepted;
   }
 
+  // The relay's way in: a request already encoded (by a browser), queued and spooled like a call's.
+  function enqueueRequest(request: TrackingRequest): RequestEnqueueResult {
+    if (spool && !closing && !spool.fits(request.url.length + (request.body?.length ?? 0))) {
+      refuseSpoolFull(request);
+      return { accepted: false, reason: 'spool_full' };
+    }
+    const result = queue.enqueue(request);
+    if (!result.accepted) return { accepted: false, reason: result.reason };
+    scheduleFlush();
+    return { accepted: true };
+  }
+
   function scheduleFlush() {
     if (!waitUntil || flushScheduled) return;
     flushScheduled = true;
@@ -284,7 +297,7 @@ export function createClient(options: ClientOptions, runtime: ClientRuntime): Ki
     return closing;
   }
 
-  return {
+  const client: KissmetricsClient = {
     identify: (message) => call('identify', message),
     track: (message) => call('track', message),
     page: (message) => call('page', message),
@@ -303,4 +316,29 @@ export function createClient(options: ClientOptions, runtime: ClientRuntime): Ki
       };
     },
   };
+  // Internal (not on the public type, not enumerable): see enqueueRequestOf.
+  Object.defineProperty(client, ENQUEUE_REQUEST, { value: enqueueRequest });
+  return client;
+}
+
+/** What {@link enqueueRequestOf}'s function returns: queued, or why not (a `drop` event says it too). */
+export type RequestEnqueueResult =
+  | { readonly accepted: true }
+  | { readonly accepted: false; readonly reason: DropReason | 'spool_full' };
+
+const ENQUEUE_REQUEST = Symbol.for('@kmkit/node/enqueueRequest');
+
+/**
+ * Internal, for `@kmkit/node/relay`: the client's way to queue an already-encoded tracking request
+ * through its engine and spool (true only once it is queued, and written to the spool when there
+ * is one). Undefined for an object that is not a kmkit client.
+ *
+ * @internal
+ */
+export function enqueueRequestOf(
+  client: KissmetricsClient,
+): ((request: TrackingRequest) => RequestEnqueueResult) | undefined {
+  return (client as unknown as Record<symbol, (request: TrackingRequest) => RequestEnqueueResult>)[
+    ENQUEUE_REQUEST
+  ];
 }
