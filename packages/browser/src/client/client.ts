@@ -7,13 +7,7 @@ import {
   type Scheduler,
   type SpecMessage,
 } from '@kmkit/core';
-import {
-  createEmitter,
-  DEV,
-  resolveLimits,
-  resolveProfile,
-  systemScheduler,
-} from '@kmkit/core/internal';
+import { createEmitter, DEV, resolveLimits, resolveProfile } from '@kmkit/core/internal';
 import { randomId } from '../identity/random-id.js';
 import { type BrowserEvent, type BrowserMapping, mapMessage } from '../mapping/index.js';
 import { withPageContext } from '../page-context/page-context.js';
@@ -40,15 +34,19 @@ export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity
 }
 
 /** What the shared client gives a mode to build its destination with. */
-export interface ClientContext {
-  readonly clock: Scheduler;
+export interface ClientContext<Clock extends Pick<Scheduler, 'now'>> {
+  /** The mode's clock, with the `scheduler` option's parts. */
+  readonly clock: Clock;
   readonly emit: <K extends keyof KissmetricsEvents>(
     event: K,
     payload: KissmetricsEvents[K],
   ) => void;
   /** Emits a `warning` event. */
-  readonly warn: (code: BrowserWarning['code'], message: string, error?: unknown) => void;
+  readonly warn: Warn;
 }
+
+/** The warning emitter of a client. */
+export type Warn = (code: BrowserWarning['code'], message: string, error?: unknown) => void;
 
 /** A `KmValidationError` for a bad option, naming it (the sentence in development builds only). */
 export const invalidOption = (name: string, message: string): KmValidationError =>
@@ -112,17 +110,17 @@ export function checkOptions(options: CommonOptions, mode: KmMode): BrowserMappi
  *
  * @throws {KmValidationError} `invalid_option` for a missing `apiKey` or a bad mapping option.
  */
-export function createClient(
+export function createClient<Clock extends Pick<Scheduler, 'now'>>(
   options: CommonOptions,
   mapping: BrowserMapping,
-  build: (context: ClientContext) => Destination,
+  systemClock: Clock,
+  build: (context: ClientContext<Clock>) => Destination,
 ): KissmetricsClient {
-  const clock: Scheduler = { ...systemScheduler, ...options.scheduler };
+  const clock: Clock = { ...systemClock, ...options.scheduler };
   const { on, emit } = createEmitter<KissmetricsEvents>((error, event) => {
     if (event !== 'warning') warn('listener_failed', `${event} listener threw`, error);
   });
-  const warn: ClientContext['warn'] = (code, message, error) =>
-    emit('warning', { code, message, error });
+  const warn: Warn = (code, message, error) => emit('warning', { code, message, error });
   const destination = build({ clock, emit, warn });
   const pageContext = options.pageContext !== false;
   let invalid = 0;

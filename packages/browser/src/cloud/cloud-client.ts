@@ -7,6 +7,7 @@ import {
   type RetryPolicy,
   toTrackingRequest,
 } from '@kmkit/core';
+import { systemScheduler } from '@kmkit/core/internal';
 import { checkOptions, createClient, type Destination } from '../client/client.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
@@ -71,7 +72,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
   // Checks the endpoint now rather than at the first call.
   toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
   if (onServer()) return createServerClient();
-  return createClient(options, mapping, ({ clock, emit, warn }) => {
+  return createClient(options, mapping, systemScheduler, ({ clock, emit, warn }) => {
     const storage = usable(options.storage);
     const identity = createIdentityStore(storage);
     const transport = createBrowserTransport(
@@ -129,7 +130,10 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       ...options,
       maxQueueLength: options.maxQueueLength ?? 1000,
       maxQueueBytes: options.maxQueueBytes ?? 512 * 1024,
-      concurrency,
+      // A page's own small bound (HTTP/1.1 gives a host about 6 connections); the window adapts below.
+      maxConcurrency: concurrency,
+      // A request that gave up in this page stays saved: the next page load retries it.
+      durableRetry: 'max-attempts',
       transport,
       store,
       scheduler: clock,

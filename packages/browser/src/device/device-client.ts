@@ -1,4 +1,4 @@
-import { toKmq } from '@kmkit/core';
+import { type Scheduler, toKmq } from '@kmkit/core';
 import { DEV } from '@kmkit/core/internal';
 import { checkOptions, createClient, invalidOption } from '../client/client.js';
 import { createServerClient, onServer } from '../client/server-client.js';
@@ -22,6 +22,11 @@ const push = (item: unknown) => kmWindow._kmq.push(item);
 const current = () => String(kmWindow.KM.i());
 // Stands for the identity the library holds, until it runs.
 const CURRENT = 'KM.i()';
+// All device mode needs of a clock: the time of calls, and the wait of identity().
+const DEVICE_CLOCK: Pick<Scheduler, 'now' | 'sleep'> = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
 
 /**
  * Creates a device-mode client: installs the Kissmetrics snippet (`window._kmq`, `i.js` and
@@ -45,7 +50,7 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', 'must be positive');
   const mapping = checkOptions(options, 'device');
   if (onServer()) return createServerClient();
-  return createClient(options, mapping, ({ clock, warn }) => {
+  return createClient(options, mapping, DEVICE_CLOCK, ({ clock, warn }) => {
     installSnippet(options, (src) => warn('library_blocked', `${src} did not load`));
     return {
       // The library owns the identity: an alias without previousId reads KM.i() once it runs.

@@ -5,8 +5,8 @@ import { SITE, sitePages, useChromium } from '../../test/chromium.js';
 import '../../test/page-globals.js';
 
 const API_KEY = 'km-key';
-const km = createKissmetricsEmulator({ apiKeys: [API_KEY] });
-afterEach(() => km.reset());
+const emulator = createKissmetricsEmulator({ apiKeys: [API_KEY] });
+afterEach(() => emulator.reset());
 const chromium = useChromium();
 const poll = { timeout: 15_000, interval: 50 };
 const URL_VISITED = `${SITE}docs/install?ref=nav`;
@@ -14,7 +14,7 @@ const URL_VISITED = `${SITE}docs/install?ref=nav`;
 // A page reached from a search engine, whose script titles it and tracks it in the given mode.
 async function visit(script: string) {
   const { context, route } = await chromium.newContext([
-    ...km.handlers,
+    ...emulator.handlers,
     ...sitePages(chromium.bundle, {
       '/docs/install': `document.title = 'Install kmkit'; ${script}`,
     }),
@@ -40,8 +40,8 @@ describe('page context in Chromium, against the emulated Kissmetrics', { timeout
       km.identify('ada@example.com');
       km.page('Docs', 'Install', { path: '/docs/install-kmkit' });
     `);
-    await expect.poll(() => km.person('ada@example.com')?.events.length, poll).toBe(1);
-    expect(km.person('ada@example.com')?.events).toEqual([
+    await expect.poll(() => emulator.person('ada@example.com')?.events.length, poll).toBe(1);
+    expect(emulator.person('ada@example.com')?.events).toEqual([
       {
         name: 'Viewed Docs Install page',
         time: expect.any(Number),
@@ -63,7 +63,7 @@ describe('page context in Chromium, against the emulated Kissmetrics', { timeout
     });
     // The identify's alias, then the page.
     expect(flushed).toEqual({ delivered: 2, failed: 0, dropped: 0 });
-    expect(km.person('bob@example.com')?.events).toEqual([
+    expect(emulator.person('bob@example.com')?.events).toEqual([
       { name: 'Viewed Install page', time: expect.any(Number), properties: CONTEXT },
     ]);
     expect(errors).toEqual([]);
@@ -79,7 +79,7 @@ describe('page context in Chromium, against the emulated Kissmetrics', { timeout
       km.page('Install', { plan: 'pro' });
       return km.flush();
     });
-    expect(km.person('cy@example.com')?.events).toEqual([
+    expect(emulator.person('cy@example.com')?.events).toEqual([
       { name: 'Viewed Install page', time: expect.any(Number), properties: { plan: 'pro' } },
     ]);
   });
