@@ -151,6 +151,40 @@ describe('the spool on a disk that fills up', () => {
     expect(reopen()).toEqual({ loaded: ['r-3'], warnings: [] });
   });
 
+  test('a compaction the full disk cuts short leaves the journal whole, with one warning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kmkit-short-'));
+    const state: DiskState = { free: Number.POSITIVE_INFINITY };
+    const warnings: SpoolWarning[] = [];
+    const spool = openSpool(
+      { dir, fsync: 'never', compactBytes: 4096 },
+      (warning) => warnings.push(warning),
+      fullDiskFs(state),
+    );
+    for (let n = 0; n < 200; n++) spool.store.add(entry(n));
+    // Room for the acknowledgements, not for the compacted copy of the journal.
+    const acks = Array.from({ length: 195 }, (_, n) => `D r-${n}\n`).join('');
+    state.free = acks.length + 100;
+    for (let n = 0; n < 195; n++) spool.store.remove(`r-${n}`);
+    spool.sync();
+    spool.sync();
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'spool_failed', message: expect.stringMatching(/compact/) }),
+    ]);
+    expect(spool.stats().compactions).toBe(1);
+    state.free = Number.POSITIVE_INFINITY;
+    spool.close();
+    const next = openSpool({ dir }, () => {});
+    expect(next.store.load().map((item) => item.id)).toEqual([
+      'r-195',
+      'r-196',
+      'r-197',
+      'r-198',
+      'r-199',
+    ]);
+    expect(next.stats().corruptLines).toBe(0);
+    next.close();
+  });
+
   test('a journal that cannot be rewritten at start is appended to as it is, from its last whole line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kmkit-short-'));
     const first = openSpool({ dir, fsync: 'never' }, () => {});

@@ -89,6 +89,7 @@ export const DEFAULT_SPOOL_BYTES = 16 * 1024 * 1024 + 10_000 * SPOOL_RECORD_OVER
 const JOURNAL = 'journal.log';
 const ACK_FLUSH_MS = 50;
 const ACK_FLUSH_BYTES = 64 * 1024;
+const COMPACT_RETRY_MS = 5000;
 
 function positiveOption(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -310,13 +311,20 @@ export function openSpool(
     journal = next;
   }
 
+  // After a failed compaction (a full disk), the next try waits: each reads the whole journal.
+  let compactFailedAt: number | undefined;
+
   function maybeCompact() {
-    if (journal.size > compactBytes && journal.size > 2 * liveBytes) {
-      try {
-        compact();
-      } catch (error) {
-        failed('compact the journal', error);
-      }
+    if (journal.size <= compactBytes || journal.size <= 2 * liveBytes) return;
+    const now = performance.now();
+    if (compactFailedAt !== undefined && now - compactFailedAt < COMPACT_RETRY_MS) return;
+    try {
+      compact();
+      compactFailedAt = undefined;
+    } catch (error) {
+      // One warning for a run of failures.
+      if (compactFailedAt === undefined) failed('compact the journal', error);
+      compactFailedAt = now;
     }
   }
 
