@@ -36,14 +36,24 @@ export {
 export { DEFAULT_LIMITS, type KmLimits, type ResolvedKmLimits } from './limits.js';
 export type {
   AliasMessage,
+  AliasParams,
   GroupMessage,
+  GroupParams,
   IdentifyMessage,
+  IdentifyParams,
   PageMessage,
+  PageParams,
   ScreenMessage,
+  ScreenParams,
+  SpecCommonParams,
+  SpecId,
+  SpecIdentity,
   SpecMessage,
   SpecMessageBase,
   SpecMessageType,
+  SpecProperties,
   SpecTimestamp,
   TrackMessage,
+  TrackParams,
 } from './message.js';
 export { type KmMode, type ParseOptions, parseEvent } from './parse-event.js';

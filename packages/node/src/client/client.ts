@@ -1,10 +1,10 @@
 import type {
-  AliasMessage,
-  GroupMessage,
-  IdentifyMessage,
-  PageMessage,
-  ScreenMessage,
-  TrackMessage,
+  AliasParams,
+  GroupParams,
+  IdentifyParams,
+  PageParams,
+  ScreenParams,
+  TrackParams,
 } from '@kmkit/core';
 import {
   type CloseResult,
@@ -89,17 +89,17 @@ export interface ClientStats extends DeliveryStats {
 /** A Kissmetrics server client. Every method that takes a message validates it synchronously. */
 export interface KissmetricsClient {
   /** Sets the traits on the person (`/s`); with `userId` and `anonymousId` also aliases them. */
-  identify(message: Omit<IdentifyMessage, 'type'>): CallResult;
+  identify(message: IdentifyParams): CallResult;
   /** Records an event (`/e`) with its properties. */
-  track(message: Omit<TrackMessage, 'type'>): CallResult;
+  track(message: TrackParams): CallResult;
   /** Records a page view (`Viewed <category> <name> page`). */
-  page(message: Omit<PageMessage, 'type'>): CallResult;
+  page(message: PageParams): CallResult;
   /** Records a screen view (`Viewed <category> <name> screen`). */
-  screen(message: Omit<ScreenMessage, 'type'>): CallResult;
+  screen(message: ScreenParams): CallResult;
   /** Declares `previousId` (or `anonymousId`) and `userId` one person (`/a`). */
-  alias(message: Omit<AliasMessage, 'type'>): CallResult;
+  alias(message: AliasParams): CallResult;
   /** Sets the group's traits on the person as `Group - <trait>`. */
-  group(message: Omit<GroupMessage, 'type'>): CallResult;
+  group(message: GroupParams): CallResult;
   /**
    * Resolves when everything queued before the call is delivered or failed for good (what an
    * earlier process left in the spool included). Concurrent calls share the work.
