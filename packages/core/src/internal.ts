@@ -13,7 +13,7 @@ export {
   parseRetryAfter,
   type StatusClass,
 } from './delivery/retry-policy.js';
-export { systemScheduler } from './delivery/scheduler.js';
+export { resolveScheduler, systemScheduler } from './delivery/scheduler.js';
 export { percentEncode } from './encoding/percent.js';
 export { pageEventName, propertiesCategory } from './mapping/page-name.js';
 export { type MappingProfile, resolveProfile } from './mapping/profile.js';

@@ -425,10 +425,10 @@ describe('store', () => {
     expect(transport.attempts).toHaveLength(1);
   });
 
-  test('a failing store is reported as a warning and delivery carries on in memory', async () => {
+  test('a failing best-effort store is reported as a warning and delivery carries on in memory', async () => {
     const scheduler = createManualScheduler();
     const store: Store = {
-      durable: true,
+      durable: false,
       load: () => {
         throw new Error('SecurityError: storage disabled');
       },

@@ -1,203 +1,54 @@
 import type { TrackingRequest } from '../encoding/tracking-request.js';
 import { KmValidationError } from '../model/errors.js';
+import { type Attempt, createAttempts } from './attempts.js';
+import { createConcurrencyLimiter } from './concurrency-limiter.js';
 import { createEmitter } from './emitter.js';
+import { createFlushWaiters } from './flush-waiters.js';
+import { createOriginPauses } from './origin-pauses.js';
+import { ageOf, createQueueState, type Entry, requestBytes } from './queue-state.js';
+import type {
+  CloseResult,
+  DeliveryEvents,
+  DeliveryQueue,
+  DeliveryQueueOptions,
+  DropReason,
+  EnqueueResult,
+  FailureReason,
+  FlushResult,
+} from './queue-types.js';
 import {
-  backoffDelay,
   classifyStatus,
   DEFAULT_RETRY_POLICY,
+  decideRetry,
   parseRetryAfter,
+  pauseDelay,
   type RetryPolicy,
 } from './retry-policy.js';
-import { systemScheduler } from './scheduler.js';
-import type { Scheduler, Store, StoredRequest, Transport } from './types.js';
+import { resolveScheduler } from './scheduler.js';
+import { createSendLine } from './send-line.js';
+import { createStoreHooks } from './store-hooks.js';
+import type { StoredRequest, TransportResponse } from './types.js';
+import { createWakeTimer } from './wake-timer.js';
 
-/** What happens to a new request when the queue is at its count or byte cap. */
-export type OverflowPolicy = 'refuse' | 'drop-oldest';
+export type {
+  CloseResult,
+  DeliveryEvents,
+  DeliveryQueue,
+  DeliveryQueueOptions,
+  DeliveryStats,
+  DropReason,
+  EnqueueResult,
+  FailureReason,
+  FlushResult,
+  OverflowPolicy,
+} from './queue-types.js';
 
-/** Options of {@link createDeliveryQueue}. */
-export interface DeliveryQueueOptions {
-  /** Sends one request (fetch, undici, `sendBeacon`...). */
-  readonly transport: Transport;
-  /** Persistence for queued requests (the node spool, `localStorage`); memory only when absent. */
-  readonly store?: Store;
-  /** Overrides of {@link DEFAULT_RETRY_POLICY}. */
-  readonly retry?: Partial<RetryPolicy>;
-  /** Requests in flight at once. Default 8. */
-  readonly concurrency?: number;
-  /** At most this many requests queued (in flight included). Default 10,000. */
-  readonly maxQueueLength?: number;
-  /** At most this many bytes of URL and body queued. Default 16 MiB. */
-  readonly maxQueueBytes?: number;
-  /**
-   * At a cap, `'refuse'` (default) turns the new request away, `'drop-oldest'` evicts the oldest
-   * waiting ones to make room. Either way each loss is a `drop` event and counted, never silent.
-   */
-  readonly overflow?: OverflowPolicy;
-  /** Clock, timers and randomness; any part left out is the system's. */
-  readonly scheduler?: Partial<Scheduler>;
-  /** Ids of new requests; default a random per-queue prefix and a counter. */
-  readonly generateId?: () => string;
-  /** Start paused (e.g. offline, or not the tab that sends); `resume()` starts sending. */
-  readonly paused?: boolean;
-}
+/** The engine's defaults for the adaptive window; each client sets its own. */
+const DEFAULT_MAX_CONCURRENCY = 64;
+const DEFAULT_INITIAL_CONCURRENCY = 8;
 
-/** Why a request failed for good. */
-export type FailureReason = 'rejected' | 'max_attempts' | 'expired';
-
-/** Why a request was never sent. */
-export type DropReason = 'queue_full' | 'evicted' | 'closed' | 'unsent_at_close';
-
-/** The events of a delivery queue, by name. */
-export interface DeliveryEvents {
-  /** The server acknowledged the request. */
-  delivered: {
-    readonly id: string;
-    readonly request: TrackingRequest;
-    readonly status: number;
-    readonly attempts: number;
-  };
-  /** An attempt failed in a way worth retrying; the next one is scheduled after `delayMs`. */
-  retry: {
-    readonly id: string;
-    readonly request: TrackingRequest;
-    readonly attempt: number;
-    readonly delayMs: number;
-    readonly reason: 'status' | 'network' | 'timeout';
-    readonly status?: number;
-    readonly error?: unknown;
-  };
-  /** The request failed for good: a final status, the attempts ran out, or it grew too old. */
-  error: {
-    readonly id: string;
-    readonly request: TrackingRequest;
-    readonly reason: FailureReason;
-    readonly attempts: number;
-    readonly status?: number;
-    readonly error?: unknown;
-    readonly message: string;
-  };
-  /** A request that will never be sent: refused or evicted at a cap, after close, or left at close. */
-  drop: {
-    readonly reason: DropReason;
-    readonly request: TrackingRequest;
-    readonly id?: string;
-    readonly message: string;
-  };
-  /** Something went wrong around delivery (a store or a listener failed); delivery carries on. */
-  warning: {
-    readonly code: 'store_failed' | 'listener_failed';
-    readonly message: string;
-    readonly error: unknown;
-  };
-}
-
-/** Counts of what a `flush()` waited for. */
-export interface FlushResult {
-  /** Requests that were queued when `flush()` was called and were delivered. */
-  readonly delivered: number;
-  /** Requests that were queued when `flush()` was called and failed for good. */
-  readonly failed: number;
-  /** Requests refused or evicted since the previous `flush()` or `close()` call. */
-  readonly dropped: number;
-}
-
-/** Counts of what a `close()` achieved before its deadline. */
-export interface CloseResult extends FlushResult {
-  /** Requests still unsent at the deadline (in flight ones were aborted). */
-  readonly remaining: number;
-  /** True when those remaining requests are kept by a durable store for the next process. */
-  readonly persisted: boolean;
-}
-
-/** The result of `enqueue`. */
-export type EnqueueResult =
-  | { readonly accepted: true; readonly id: string }
-  | { readonly accepted: false; readonly reason: DropReason };
-
-/** A snapshot of a queue's state and lifetime counters. */
-export interface DeliveryStats {
-  readonly queued: number;
-  readonly queuedBytes: number;
-  readonly inFlight: number;
-  readonly delivered: number;
-  readonly failed: number;
-  readonly dropped: number;
-  readonly retries: number;
-  readonly paused: boolean;
-  readonly closed: boolean;
-}
-
-/** A queue of tracking requests that delivers each one until acknowledged or failed for good. */
-export interface DeliveryQueue {
-  /**
-   * Queues a request (and adds it to the store before returning). At a cap or after `close()` the
-   * request is turned away: the result says why and a `drop` event reports it.
-   */
-  enqueue(
-    request: TrackingRequest,
-    options?: { readonly id?: string; readonly enqueuedAt?: number },
-  ): EnqueueResult;
-  /**
-   * Resolves when every request queued before the call is delivered or failed for good. Concurrent
-   * callers share the work: nothing is sent twice. Waits for a paused queue to resume.
-   */
-  flush(): Promise<FlushResult>;
-  /**
-   * Stops accepting requests, drains until `timeoutMs` (default 10 s), then aborts what is in flight.
-   * Unsent requests stay in a durable store, else they are reported as `drop` events. Idempotent:
-   * every call returns the same promise.
-   */
-  close(options?: { readonly timeoutMs?: number }): Promise<CloseResult>;
-  /** Stops starting new sends (offline, another tab sends); in-flight ones finish. */
-  pause(): void;
-  /** Starts sending again. */
-  resume(): void;
-  /**
-   * Forgets queued requests that were settled elsewhere (another tab delivered them, or they were
-   * cleared on purpose), without sending them or counting them as delivered, failed or dropped.
-   * Requests in flight are left to finish. Returns how many were forgotten.
-   */
-  discard(ids: Iterable<string>): number;
-  /** Reads the store again and queues what it holds that this queue does not know yet. */
-  restore(): Promise<number>;
-  /** The requests not yet settled, oldest first (for a last-chance `sendBeacon`). */
-  pending(): readonly StoredRequest[];
-  /** Counts and state. */
-  stats(): DeliveryStats;
-  /** Subscribes to an event; returns the unsubscribe function. */
-  on<K extends keyof DeliveryEvents>(
-    event: K,
-    listener: (payload: DeliveryEvents[K]) => void,
-  ): () => void;
-  /** Resolves once the store's requests from an earlier run are queued. */
-  readonly ready: Promise<void>;
-}
-
-interface Entry {
-  readonly stored: StoredRequest;
-  readonly seq: number;
-  /** Left by an earlier run: every flush() that starts before the store is read waits for it. */
-  readonly initial: boolean;
-  readonly bytes: number;
-  readonly origin: string;
-  attempts: number;
-  notBefore: number;
-  settled: boolean;
-  inFlight?: AbortController;
-}
-
-interface Waiter {
-  readonly threshold: number;
-  delivered: number;
-  failed: number;
-  readonly dropped: number;
-  readonly resolve: (result: FlushResult) => void;
-}
-
-function originOf(url: string): string {
-  const end = url.indexOf('/', url.indexOf('//') + 2);
-  return end === -1 ? url : url.slice(0, end);
-}
+// A constant abort reason: `abort()` without one builds a DOMException with a stack each time.
+const CANCELLED = Symbol('cancelled');
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -211,35 +62,35 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return value;
 }
 
-const TIMEOUT = Symbol('timeout');
-// A constant abort reason: `abort()` without one builds a DOMException with a stack each time.
-const CANCELLED = Symbol('cancelled');
-const SETTLED_MEMORY = 10_000;
-
-interface Attempt {
-  readonly entry: Entry;
-  readonly controller: AbortController;
-  readonly deadline: number;
-  done: boolean;
-}
-
 /**
- * Creates the delivery engine every kmkit cloud sender uses: a bounded FIFO of tracking requests,
- * bounded concurrency, retries with full-jitter backoff and `Retry-After` (which also pauses every send
- * to that origin), per-attempt timeouts, optional persistence through a {@link Store}, and typed events
- * for every outcome. Requests carry their `_t` from parse time, so a resend is the same request and
+ * Creates the delivery engine every kmkit cloud sender uses: a bounded FIFO of tracking requests
+ * sent through an adaptive concurrency window, retried with full-jitter backoff (a `Retry-After` is
+ * a floor for its request; only a sustained run of limits pauses the origin), timed out per attempt
+ * on a monotonic clock, optionally persisted through a {@link Store}, with typed events for every
+ * outcome. Requests carry their `_t` from parse time, so a resend is the same request and
  * Kissmetrics counts it once.
+ *
+ * This file is the policy; each mechanism is a file of its own: the queue's state and caps
+ * (`queue-state`), the send order (`send-line`), the window (`concurrency-limiter`), origin pauses
+ * (`origin-pauses`), retry decisions (`retry-policy`), attempts and their timeouts (`attempts`),
+ * persistence (`store-hooks`) and flush/close waiters (`flush-waiters`).
  */
 export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueue {
-  const { transport, store } = options;
+  const { transport } = options;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   positive('retry.maxAttempts', policy.maxAttempts, 1);
   positive('retry.timeoutMs', policy.timeoutMs, 1);
-  const concurrency = positive('concurrency', options.concurrency, 8);
-  const maxLength = positive('maxQueueLength', options.maxQueueLength, 10_000);
-  const maxBytes = positive('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024);
-  const overflow = options.overflow ?? 'refuse';
-  const clock: Scheduler = { ...systemScheduler, ...options.scheduler };
+  const maxConcurrency = Math.floor(
+    options.maxConcurrency === undefined
+      ? positive('concurrency', options.concurrency, DEFAULT_MAX_CONCURRENCY)
+      : positive('maxConcurrency', options.maxConcurrency, DEFAULT_MAX_CONCURRENCY),
+  );
+  const initialConcurrency = positive(
+    'initialConcurrency',
+    options.initialConcurrency,
+    DEFAULT_INITIAL_CONCURRENCY,
+  );
+  const clock = resolveScheduler(options.scheduler);
   const idPrefix = Math.floor(clock.random() * 2 ** 48).toString(36);
   let idCounter = 0;
   const generateId = options.generateId ?? (() => `${idPrefix}-${(idCounter++).toString(36)}`);
@@ -253,156 +104,189 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       });
     }
   });
-
-  // Unsettled entries by id: those of this run, and apart from them the ones an earlier run left,
-  // which count as older than anything enqueued here.
-  const pending = new Map<string, Entry>();
-  const pendingInitial = new Map<string, Entry>();
-  // This run's entries in queue order; settled ones are skipped from `orderHead` (a Map's first
-  // entry would make V8 walk every deleted slot before it).
-  let order: Entry[] = [];
-  let orderHead = 0;
-  // Ids settled lately, so a store snapshot taken before a settlement cannot bring one back. A ring
-  // evicts the oldest: deleting from the head of a Set would make V8 walk its deleted slots.
-  const settledIds = new Set<string>();
-  const settledRing: (string | undefined)[] = new Array(SETTLED_MEMORY);
-  let settledRingIndex = 0;
-  let initialDone = false;
-  // Entries ready to send, FIFO; `readyHead` avoids shifting the array.
-  let ready: Entry[] = [];
-  let readyHead = 0;
-  // Entries waiting for a retry time or an origin pause, sorted by `notBefore`.
-  const delayed: Entry[] = [];
-  const pausedOrigins = new Map<string, number>();
-  const inFlight = new Set<Entry>();
-  const waiters: Waiter[] = [];
-
-  let seq = 0;
-  let queuedBytes = 0;
-  let paused = options.paused ?? false;
-  let closed = false;
-  let stopped = false; // close() deadline passed: nothing more is sent
-  let closing: Promise<CloseResult> | undefined;
-  let wake: { at: number; cancel: AbortController; keepAlive: boolean } | undefined;
-  const totals = { delivered: 0, failed: 0, dropped: 0, retries: 0 };
-  let droppedSinceFlush = 0;
-
-  function warnStore(error: unknown, action: string) {
+  const store = createStoreHooks(options.store, (error, action) => {
     emitter.emit('warning', {
       code: 'store_failed',
       message: `the store failed to ${action}; delivery continues in memory`,
       error,
     });
+  });
+  // The durability contract: what a durable store holds is retried until it is too old.
+  const boundedByAttempts = !(store.durable && options.durableRetry !== 'max-attempts');
+
+  const caps = {
+    maxLength: positive('maxQueueLength', options.maxQueueLength, 10_000),
+    maxBytes: positive('maxQueueBytes', options.maxQueueBytes, 16 * 1024 * 1024),
+    overflow: options.overflow ?? 'refuse',
+  };
+  const state = createQueueState(caps);
+  const line = createSendLine();
+  const limiter = createConcurrencyLimiter({ initial: initialConcurrency, max: maxConcurrency });
+  const pauses = createOriginPauses();
+  const attempts = createAttempts(clock, policy.timeoutMs, (due) => {
+    for (const attempt of due) attemptFailed(attempt, 'timeout', {});
+    pump();
+  });
+  const waiters = createFlushWaiters();
+  const wake = createWakeTimer(clock, () => pump());
+
+  let paused = options.paused ?? false;
+  let closed = false;
+  let stopped = false; // close() deadline passed: nothing more is sent
+  let closing: Promise<CloseResult> | undefined;
+  let initialDone = false;
+  const totals = { delivered: 0, failed: 0, dropped: 0, retries: 0 };
+  let droppedSinceFlush = 0;
+
+  // --- sending -----------------------------------------------------------------------------------
+
+  function pump() {
+    if (paused || stopped) return;
+    const now = clock.monotonic();
+    line.release(now);
+    while (attempts.count() < limiter.limit()) {
+      const entry = line.next();
+      if (!entry) break;
+      const pausedUntil = pauses.pausedUntil(entry.origin, now);
+      if (pausedUntil !== undefined) {
+        line.hold(entry, pausedUntil);
+      } else if (ageOf(entry, now) > policy.maxAgeMs) {
+        fail(entry, 'expired', `not delivered within ${policy.maxAgeMs} ms (retry.maxAgeMs)`);
+      } else {
+        send(entry);
+      }
+    }
+    scheduleWake();
   }
 
-  function storeCall(action: string, call: () => void | Promise<void>) {
-    if (!store) return;
+  function scheduleWake() {
+    if (stopped || paused) return;
+    const due = line.nextDue();
+    // A retry timer keeps the process alive while someone waits for it.
+    if (due !== undefined) wake.set(due, waiters.size() > 0 || closing !== undefined);
+  }
+
+  function rearmWake() {
+    wake.cancel();
+    scheduleWake();
+  }
+
+  function send(entry: Entry) {
+    const attempt = attempts.start(entry, limiter.sent());
+    let sending: Promise<TransportResponse>;
     try {
-      const result = call();
-      if (result && typeof result.then === 'function')
-        result.then(undefined, (error) => warnStore(error, action));
+      sending = transport.send(entry.stored.request, attempt.controller.signal);
     } catch (error) {
-      warnStore(error, action);
+      sending = Promise.reject(error);
     }
-  }
-
-  function admit(stored: StoredRequest, initial = false): Entry {
-    const entry: Entry = {
-      stored,
-      seq: ++seq,
-      initial,
-      bytes: stored.request.url.length + (stored.request.body?.length ?? 0),
-      origin: originOf(stored.request.url),
-      attempts: 0,
-      notBefore: 0,
-      settled: false,
-    };
-    if (initial) {
-      pendingInitial.set(stored.id, entry);
-    } else {
-      pending.set(stored.id, entry);
-      order.push(entry);
-    }
-    queuedBytes += entry.bytes;
-    return entry;
-  }
-
-  // The oldest unsettled entry of this run, trimming settled ones from the front.
-  function oldest(): Entry | undefined {
-    while (orderHead < order.length && order[orderHead]!.settled) orderHead++;
-    if (orderHead === order.length) {
-      order = [];
-      orderHead = 0;
-      return undefined;
-    }
-    if (orderHead > 1024 && orderHead * 2 > order.length) {
-      order = order.slice(orderHead);
-      orderHead = 0;
-    }
-    return order[orderHead];
-  }
-
-  function isPending(id: string): boolean {
-    return pending.has(id) || pendingInitial.has(id);
-  }
-
-  function queuedCount(): number {
-    return pending.size + pendingInitial.size;
-  }
-
-  function allPending(): Entry[] {
-    oldest();
-    const current = order.slice(orderHead).filter((entry) => !entry.settled);
-    return [...pendingInitial.values(), ...current];
-  }
-
-  function drop(reason: DropReason, request: TrackingRequest, message: string, id?: string) {
-    totals.dropped++;
-    droppedSinceFlush++;
-    emitter.emit(
-      'drop',
-      id === undefined ? { reason, request, message } : { reason, request, id, message },
+    sending.then(
+      (response) => {
+        if (attempts.finish(attempt)) answered(attempt, response);
+      },
+      (error: unknown) => {
+        // Aborted by close(): stays pending, reported by close().
+        if (!attempts.finish(attempt) || stopped) return;
+        attemptFailed(attempt, 'network', { error });
+        pump();
+      },
     );
   }
 
-  function settle(entry: Entry, outcome: 'delivered' | 'failed' | 'evicted' | 'discarded') {
-    if (entry.settled) return;
-    entry.settled = true;
-    (entry.initial ? pendingInitial : pending).delete(entry.stored.id);
-    const forgotten = settledRing[settledRingIndex];
-    if (forgotten !== undefined) settledIds.delete(forgotten);
-    settledRing[settledRingIndex] = entry.stored.id;
-    settledRingIndex = (settledRingIndex + 1) % SETTLED_MEMORY;
-    settledIds.add(entry.stored.id);
-    queuedBytes -= entry.bytes;
-    storeCall('remove a settled request', () => store!.remove(entry.stored.id));
-    if (outcome === 'delivered') totals.delivered++;
-    else if (outcome === 'failed') totals.failed++;
-    for (const waiter of waiters) {
-      // What an earlier run left counts as queued before any flush() of this one.
-      if (!entry.initial && entry.seq > waiter.threshold) continue;
-      if (outcome === 'delivered') waiter.delivered++;
-      else if (outcome === 'failed') waiter.failed++;
-    }
-    resolveWaiters();
-  }
+  // --- outcomes ----------------------------------------------------------------------------------
 
-  function resolveWaiters() {
-    if (waiters.length === 0) return;
-    const lowest = oldest()?.seq ?? Number.POSITIVE_INFINITY;
-    const initialSettled = initialDone && pendingInitial.size === 0;
-    for (let i = waiters.length - 1; i >= 0; i--) {
-      const waiter = waiters[i]!;
-      if (lowest > waiter.threshold && initialSettled) {
-        waiters.splice(i, 1);
-        waiter.resolve({
-          delivered: waiter.delivered,
-          failed: waiter.failed,
-          dropped: waiter.dropped,
+  function answered(attempt: Attempt, response: TransportResponse) {
+    const { entry } = attempt;
+    const verdict = classifyStatus(response.status);
+    if (verdict === 'retry') {
+      attemptFailed(attempt, 'status', {
+        status: response.status,
+        retryAfter: response.retryAfter,
+      });
+    } else {
+      // A final 4xx is a healthy answer too: the endpoint answered, and quickly.
+      const now = clock.monotonic();
+      pauses.healthy(entry.origin);
+      limiter.answered({
+        seq: attempt.seq,
+        outcome: 'healthy',
+        roundTripMs: now - attempt.startedAt,
+        waiting: line.hasReady(),
+        at: now,
+      });
+      if (verdict === 'delivered') {
+        settle(entry, 'delivered');
+        emitter.emit('delivered', {
+          id: entry.stored.id,
+          request: entry.stored.request,
+          status: response.status,
+          attempts: entry.attempts,
+        });
+      } else {
+        fail(entry, 'rejected', `the server answered ${response.status}, which no retry can fix`, {
+          status: response.status,
         });
       }
     }
-    if (waiters.length === 0 && wake?.keepAlive) rearm();
+    pump();
+  }
+
+  // A 429, 408, 5xx, timeout or network error: the window shrinks, a sustained run pauses the
+  // origin, and the request is retried after its backoff (never before its Retry-After) or fails.
+  // A 429, or any such answer with a Retry-After, is the endpoint asking for fewer requests.
+  function attemptFailed(
+    attempt: Attempt,
+    reason: 'status' | 'network' | 'timeout',
+    detail: { status?: number; retryAfter?: string | null; error?: unknown },
+  ) {
+    if (stopped) return;
+    const { entry } = attempt;
+    const now = clock.monotonic();
+    const retryAfterMs = parseRetryAfter(detail.retryAfter, clock.now());
+    const sustained = pauses.limited(entry.origin, {
+      now,
+      window: limiter.limit(),
+      retryAfterMs,
+      backoffMs: (pause) => pauseDelay(pause, policy, clock.random),
+    });
+    if (sustained) limiter.restart();
+    limiter.answered({
+      seq: attempt.seq,
+      outcome: detail.status === 429 || retryAfterMs !== undefined ? 'limited' : 'failed',
+      waiting: line.hasReady(),
+      at: now,
+    });
+
+    const extra = detail.status === undefined ? { error: detail.error } : { status: detail.status };
+    const decision = decideRetry(
+      { attempts: entry.attempts, ageMs: ageOf(entry, now), retryAfterMs, boundedByAttempts },
+      policy,
+      clock.random,
+    );
+    if (!decision.retry) {
+      fail(entry, decision.reason, decision.message, extra);
+      return;
+    }
+    totals.retries++;
+    line.hold(entry, now + decision.delayMs);
+    emitter.emit('retry', {
+      id: entry.stored.id,
+      request: entry.stored.request,
+      attempt: entry.attempts,
+      delayMs: decision.delayMs,
+      reason,
+      ...extra,
+    });
+  }
+
+  function settle(entry: Entry, outcome: 'delivered' | 'failed' | 'evicted' | 'discarded') {
+    if (!state.settle(entry)) return;
+    store.remove(entry.stored.id);
+    if (outcome === 'delivered') totals.delivered++;
+    else if (outcome === 'failed') totals.failed++;
+    if (outcome === 'delivered' || outcome === 'failed') {
+      waiters.count(entry, outcome === 'delivered');
+    }
+    resolveWaiters();
   }
 
   function fail(
@@ -422,250 +306,18 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     });
   }
 
-  function insertDelayed(entry: Entry) {
-    let i = delayed.length;
-    while (i > 0 && delayed[i - 1]!.notBefore > entry.notBefore) i--;
-    delayed.splice(i, 0, entry);
-  }
-
-  function rearm() {
-    wake?.cancel.abort(CANCELLED);
-    wake = undefined;
-    scheduleWake();
-  }
-
-  function scheduleWake() {
-    if (stopped || paused) return;
-    const next = delayed[0];
-    if (!next) return;
-    const keepAlive = waiters.length > 0 || closing !== undefined;
-    if (wake && wake.at <= next.notBefore && wake.keepAlive === keepAlive) return;
-    wake?.cancel.abort(CANCELLED);
-    const cancel = new AbortController();
-    const at = next.notBefore;
-    wake = { at, cancel, keepAlive };
-    clock.sleep(Math.max(0, at - clock.now()), cancel.signal, keepAlive).then(() => {
-      if (cancel.signal.aborted) return;
-      wake = undefined;
-      pump();
-    });
-  }
-
-  function pump() {
-    if (paused || stopped) return;
-    const now = clock.now();
-    while (delayed.length > 0 && delayed[0]!.notBefore <= now) ready.push(delayed.shift()!);
-    while (inFlight.size < concurrency && readyHead < ready.length) {
-      const entry = ready[readyHead]!;
-      ready[readyHead++] = undefined as unknown as Entry;
-      if (entry.settled) continue;
-      const pausedUntil = pausedOrigins.get(entry.origin);
-      if (pausedUntil !== undefined && pausedUntil > now) {
-        entry.notBefore = pausedUntil;
-        insertDelayed(entry);
-        continue;
-      }
-      if (now - entry.stored.enqueuedAt > policy.maxAgeMs) {
-        fail(entry, 'expired', `not delivered within ${policy.maxAgeMs} ms (retry.maxAgeMs)`);
-        continue;
-      }
-      send(entry);
-    }
-    if (readyHead === ready.length) {
-      ready = [];
-      readyHead = 0;
-    } else if (readyHead > 1024 && readyHead * 2 > ready.length) {
-      ready = ready.slice(readyHead);
-      readyHead = 0;
-    }
-    scheduleWake();
-  }
-
-  // Attempts in send order. Every attempt gets the same timeout, so deadlines only grow and one
-  // timer for the oldest unfinished attempt covers them all.
-  let attempts: Attempt[] = [];
-  let attemptsHead = 0;
-  let timeoutWake: { at: number; cancel: AbortController } | undefined;
-
-  function scheduleTimeout() {
-    while (attemptsHead < attempts.length && attempts[attemptsHead]!.done) attemptsHead++;
-    if (attemptsHead >= attempts.length) {
-      attempts = [];
-      attemptsHead = 0;
-      return;
-    }
-    if (attemptsHead > 1024 && attemptsHead * 2 > attempts.length) {
-      attempts = attempts.slice(attemptsHead);
-      attemptsHead = 0;
-    }
-    const head = attempts[attemptsHead]!;
-    if (stopped || (timeoutWake && timeoutWake.at <= head.deadline)) return;
-    timeoutWake?.cancel.abort(CANCELLED);
-    const cancel = new AbortController();
-    timeoutWake = { at: head.deadline, cancel };
-    clock.sleep(Math.max(0, head.deadline - clock.now()), cancel.signal).then(() => {
-      if (cancel.signal.aborted) return;
-      timeoutWake = undefined;
-      const now = clock.now();
-      const due: Attempt[] = [];
-      while (attemptsHead < attempts.length) {
-        const attempt = attempts[attemptsHead]!;
-        if (!attempt.done && attempt.deadline > now) break;
-        attemptsHead++;
-        if (!attempt.done) due.push(attempt);
-      }
-      for (const attempt of due) {
-        finish(attempt);
-        attempt.controller.abort(TIMEOUT);
-        retryOrFail(attempt.entry, 'timeout', {});
-      }
-      if (due.length > 0) pump();
-      scheduleTimeout();
-    });
-  }
-
-  // Marks an attempt over; false when it already was (a late answer after its timeout).
-  function finish(attempt: Attempt): boolean {
-    if (attempt.done) return false;
-    attempt.done = true;
-    inFlight.delete(attempt.entry);
-    attempt.entry.inFlight = undefined;
-    if (inFlight.size === 0 && timeoutWake) {
-      // Nothing left to time out: drop the timer rather than leave it to fire for nothing.
-      timeoutWake.cancel.abort(CANCELLED);
-      timeoutWake = undefined;
-      attempts = [];
-      attemptsHead = 0;
-    }
-    return true;
-  }
-
-  function send(entry: Entry) {
-    entry.attempts++;
-    const controller = new AbortController();
-    const attempt: Attempt = {
-      entry,
-      controller,
-      deadline: clock.now() + policy.timeoutMs,
-      done: false,
-    };
-    entry.inFlight = controller;
-    inFlight.add(entry);
-    attempts.push(attempt);
-    if (!timeoutWake) scheduleTimeout();
-    let sending: Promise<{ status: number; retryAfter?: string | null }>;
-    try {
-      sending = transport.send(entry.stored.request, controller.signal);
-    } catch (error) {
-      sending = Promise.reject(error);
-    }
-    sending.then(
-      (response) => {
-        if (!finish(attempt)) return;
-        const verdict = classifyStatus(response.status);
-        if (verdict === 'delivered') {
-          settle(entry, 'delivered');
-          emitter.emit('delivered', {
-            id: entry.stored.id,
-            request: entry.stored.request,
-            status: response.status,
-            attempts: entry.attempts,
-          });
-        } else if (verdict === 'retry') {
-          retryOrFail(entry, 'status', {
-            status: response.status,
-            retryAfter: response.retryAfter,
-          });
-        } else {
-          fail(
-            entry,
-            'rejected',
-            `the server answered ${response.status}, which no retry can fix`,
-            {
-              status: response.status,
-            },
-          );
-        }
-        pump();
-      },
-      (error: unknown) => {
-        if (!finish(attempt)) return;
-        // Aborted by close(): stays pending, reported by close().
-        if (stopped) return;
-        retryOrFail(entry, 'network', { error });
-        pump();
-      },
-    );
-  }
-
-  function retryOrFail(
-    entry: Entry,
-    reason: 'status' | 'network' | 'timeout',
-    detail: { status?: number; retryAfter?: string | null; error?: unknown },
+  function drop(
+    reason: DropReason,
+    request: TrackingRequest,
+    message: string,
+    details: { id?: string; error?: unknown } = {},
   ) {
-    if (stopped) return;
-    const extra = detail.status === undefined ? { error: detail.error } : { status: detail.status };
-    if (entry.attempts >= policy.maxAttempts) {
-      fail(
-        entry,
-        'max_attempts',
-        `gave up after ${entry.attempts} attempts (retry.maxAttempts)`,
-        extra,
-      );
-      return;
-    }
-    const now = clock.now();
-    let delayMs = backoffDelay(entry.attempts, policy, clock.random);
-    const retryAfter = parseRetryAfter(detail.retryAfter, now);
-    if (retryAfter !== undefined) {
-      delayMs = Math.max(delayMs, retryAfter);
-      const until = now + retryAfter;
-      if ((pausedOrigins.get(entry.origin) ?? 0) < until) pausedOrigins.set(entry.origin, until);
-    }
-    if (now + delayMs - entry.stored.enqueuedAt > policy.maxAgeMs) {
-      fail(
-        entry,
-        'expired',
-        `the next retry would come after ${policy.maxAgeMs} ms (retry.maxAgeMs)`,
-        extra,
-      );
-      return;
-    }
-    totals.retries++;
-    entry.notBefore = now + delayMs;
-    insertDelayed(entry);
-    emitter.emit('retry', {
-      id: entry.stored.id,
-      request: entry.stored.request,
-      attempt: entry.attempts,
-      delayMs,
-      reason,
-      ...extra,
-    });
+    totals.dropped++;
+    droppedSinceFlush++;
+    emitter.emit('drop', { reason, request, message, ...details });
   }
 
-  function makeRoom(bytes: number): boolean {
-    if (bytes > maxBytes) return false;
-    const fits = () => queuedCount() < maxLength && queuedBytes + bytes <= maxBytes;
-    if (fits()) return true;
-    if (overflow === 'refuse') return false;
-    const evict = (entry: Entry) => {
-      if (entry.inFlight || entry.settled) return;
-      settle(entry, 'evicted');
-      drop(
-        'evicted',
-        entry.stored.request,
-        'evicted to make room for a newer request (overflow: drop-oldest)',
-        entry.stored.id,
-      );
-    };
-    for (const entry of pendingInitial.values()) {
-      if (fits()) return true;
-      evict(entry);
-    }
-    for (let i = orderHead; i < order.length && !fits(); i++) evict(order[i]!);
-    return fits();
-  }
+  // --- accepting ---------------------------------------------------------------------------------
 
   function enqueue(
     request: TrackingRequest,
@@ -675,22 +327,43 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       drop('closed', request, 'the client is closed: create a new one to send more');
       return { accepted: false, reason: 'closed' };
     }
-    const bytes = request.url.length + (request.body?.length ?? 0);
-    if (!makeRoom(bytes)) {
+    const evict = state.roomFor(requestBytes(request));
+    if (!evict) {
       drop(
         'queue_full',
         request,
-        `the queue is full (${queuedCount()} requests, ${queuedBytes} bytes; maxQueueLength ${maxLength}, maxQueueBytes ${maxBytes})`,
+        `the queue is full (${state.count()} requests, ${state.bytes()} bytes; maxQueueLength ${caps.maxLength}, maxQueueBytes ${caps.maxBytes})`,
       );
       return { accepted: false, reason: 'queue_full' };
     }
+    const wallNow = clock.now();
     const stored: StoredRequest = {
       id: extra.id ?? generateId(),
       request,
-      enqueuedAt: extra.enqueuedAt ?? clock.now(),
+      enqueuedAt: extra.enqueuedAt ?? wallNow,
     };
-    storeCall('add a request', () => store!.add(stored));
-    ready.push(admit(stored));
+    const refused = store.add(stored);
+    if (refused) {
+      // Held in memory only, it would be lost in a crash while the caller believes it safe.
+      const reason = refused.error instanceof Error ? refused.error.message : String(refused.error);
+      drop(
+        'spool_failed',
+        request,
+        `the durable store could not keep the request (${reason}): refused, not held in memory only`,
+        { error: refused.error },
+      );
+      return { accepted: false, reason: 'spool_failed' };
+    }
+    for (const entry of evict) {
+      settle(entry, 'evicted');
+      drop(
+        'evicted',
+        entry.stored.request,
+        'evicted to make room for a newer request (overflow: drop-oldest)',
+        { id: entry.stored.id },
+      );
+    }
+    line.push(state.admit(stored, false, wallNow, clock.monotonic()));
     pump();
     return { accepted: true, id: stored.id };
   }
@@ -699,74 +372,58 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
   // Stored requests are admitted past the caps: they were accepted once, and refusing them now would
   // lose them. A store bounds its own size (the node spool's maxBytes).
   function restoreFrom(entries: readonly StoredRequest[], initial: boolean): number {
+    const wallNow = clock.now();
+    const now = clock.monotonic();
     const admitted: Entry[] = [];
     for (const stored of entries) {
-      if (isPending(stored.id) || settledIds.has(stored.id)) continue;
-      admitted.push(admit(stored, initial));
+      if (!state.knows(stored.id)) admitted.push(state.admit(stored, initial, wallNow, now));
     }
     if (admitted.length === 0) return 0;
     // Older requests go before anything this run enqueued.
-    if (initial) ready.splice(readyHead, 0, ...admitted);
-    else ready.push(...admitted);
+    if (initial) line.pushFront(admitted);
+    else for (const entry of admitted) line.push(entry);
     pump();
     return admitted.length;
   }
 
   function load(initial: boolean): number | Promise<number> {
-    if (!store) return 0;
-    const fail = (error: unknown) => {
-      warnStore(error, 'load earlier requests');
-      return 0;
-    };
-    try {
-      const loaded = store.load();
-      if (!(loaded instanceof Promise)) return restoreFrom(loaded, initial);
-      return loaded.then((entries) => restoreFrom(entries, initial), fail);
-    } catch (error) {
-      return fail(error);
-    }
-  }
-
-  async function restore(): Promise<number> {
-    await ready$;
-    return load(false);
+    const loaded = store.load();
+    return loaded instanceof Promise
+      ? loaded.then((entries) => restoreFrom(entries, initial))
+      : restoreFrom(loaded, initial);
   }
 
   // Read what an earlier run left once listeners attached right after creation can hear about it.
-  const ready$ = Promise.resolve()
+  const ready = Promise.resolve()
     .then(() => load(true))
     .then(() => {
       initialDone = true;
       resolveWaiters();
     });
 
-  // A waiter counts the outcomes of everything queued up to now; it resolves when all are settled.
-  function wait(): { waiter: Waiter; done: Promise<FlushResult> } {
-    const dropped = droppedSinceFlush;
-    droppedSinceFlush = 0;
-    let resolve!: (result: FlushResult) => void;
-    const done = new Promise<FlushResult>((r) => {
-      resolve = r;
-    });
-    const waiter: Waiter = {
-      threshold: seq,
-      delivered: 0,
-      failed: 0,
-      dropped,
-      resolve,
-    };
-    waiters.push(waiter);
-    resolveWaiters();
-    if (waiters.includes(waiter)) {
-      // A retry timer must keep the process alive while someone waits for it.
-      rearm();
-      pump();
-    }
-    return { waiter, done };
+  // --- waiting -----------------------------------------------------------------------------------
+
+  function resolveWaiters() {
+    if (waiters.size() === 0) return;
+    waiters.resolveSettled(
+      state.oldest()?.seq ?? Number.POSITIVE_INFINITY,
+      initialDone && state.initialCount() === 0,
+    );
+    // Nobody waits any more: the retry timer need not hold the process.
+    if (waiters.size() === 0 && wake.keepsAlive()) rearmWake();
   }
 
-  function flush(): Promise<FlushResult> {
-    return wait().done;
+  // A waiter counts the outcomes of everything queued up to now; it resolves when all are settled.
+  function wait() {
+    const dropped = droppedSinceFlush;
+    droppedSinceFlush = 0;
+    const waiting = waiters.add(state.lastSeq(), dropped);
+    resolveWaiters();
+    if (waiters.has(waiting.waiter)) {
+      rearmWake();
+      pump();
+    }
+    return waiting;
   }
 
   function close(closeOptions: { timeoutMs?: number } = {}): Promise<CloseResult> {
@@ -776,6 +433,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     const { waiter, done } = wait();
     closing = (async () => {
       const deadline = new AbortController();
+      // The deadline is a monotonic sleep too: a wall clock step cannot stretch or cut it.
       const timedOut = clock
         .sleep(timeoutMs, deadline.signal, true)
         .then(() => !deadline.signal.aborted);
@@ -783,31 +441,21 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       deadline.abort(CANCELLED);
       if (expired) {
         stopped = true;
-        wake?.cancel.abort(CANCELLED);
-        wake = undefined;
-        timeoutWake?.cancel.abort(CANCELLED);
-        timeoutWake = undefined;
+        wake.cancel();
+        attempts.stop();
         // Nothing more will settle: every flush() still waiting resolves with what it got.
-        for (const other of waiters.splice(0)) {
-          if (other !== waiter) {
-            other.resolve({
-              delivered: other.delivered,
-              failed: other.failed,
-              dropped: other.dropped,
-            });
-          }
-        }
-        for (const entry of inFlight) entry.inFlight?.abort(CANCELLED);
+        waiters.resolveAll(waiter);
+        for (const entry of attempts.entries()) entry.inFlight?.abort(CANCELLED);
       }
-      const remaining = allPending();
-      const persisted = remaining.length > 0 && store?.durable === true;
+      const remaining = state.unsettled();
+      const persisted = remaining.length > 0 && store.durable;
       if (!persisted) {
         for (const entry of remaining) {
           drop(
             'unsent_at_close',
             entry.stored.request,
             `not delivered before close({ timeoutMs: ${timeoutMs} })`,
-            entry.stored.id,
+            { id: entry.stored.id },
           );
         }
       }
@@ -824,34 +472,37 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
 
   return {
     enqueue,
-    flush,
+    flush: (): Promise<FlushResult> => wait().done,
     close,
     pause() {
       paused = true;
-      wake?.cancel.abort(CANCELLED);
-      wake = undefined;
+      wake.cancel();
     },
     resume() {
       if (!paused) return;
       paused = false;
       pump();
     },
-    restore,
+    async restore() {
+      await ready;
+      return load(false);
+    },
     discard(ids) {
       let forgotten = 0;
       for (const id of ids) {
-        const entry = pending.get(id) ?? pendingInitial.get(id);
+        const entry = state.get(id);
         if (entry === undefined || entry.inFlight) continue;
         settle(entry, 'discarded');
         forgotten++;
       }
       return forgotten;
     },
-    pending: () => allPending().map((entry) => entry.stored),
+    pending: () => state.unsettled().map((entry) => entry.stored),
     stats: () => ({
-      queued: queuedCount(),
-      queuedBytes,
-      inFlight: inFlight.size,
+      queued: state.count(),
+      queuedBytes: state.bytes(),
+      inFlight: attempts.count(),
+      concurrency: limiter.limit(),
       delivered: totals.delivered,
       failed: totals.failed,
       dropped: totals.dropped,
@@ -860,6 +511,6 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       closed,
     }),
     on: emitter.on,
-    ready: ready$,
+    ready,
   };
 }

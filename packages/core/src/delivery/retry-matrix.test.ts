@@ -228,28 +228,50 @@ describe('retries', () => {
     ]);
   });
 
-  test('a Retry-After pauses every send to that origin, not to others', async () => {
+  test('a Retry-After delays only the request that received it: the others to that origin go on', async () => {
     const scheduler = createManualScheduler({ now: START });
     const sent: string[] = [];
     const transport = scriptedTransport((req, n) => {
-      sent.push(
-        `${scheduler.now() - START} ${new URL(req.url).host} ${new URL(req.url).searchParams.get('_p')}`,
-      );
+      sent.push(`${scheduler.now() - START} ${new URL(req.url).searchParams.get('_p')}`);
       return n === 0 ? { status: 429, retryAfter: '10' } : 200;
     });
     const queue = createDeliveryQueue({ transport, scheduler });
     queue.enqueue(request(1));
     await scheduler.settle();
     queue.enqueue(request(2));
-    queue.enqueue(request(3, 'https://proxy.example.com'));
+    queue.enqueue(request(3));
     await scheduler.advance(9_999);
-    expect(sent).toEqual(['0 trk.kissmetrics.io p1', '0 proxy.example.com p3']);
+    expect(sent).toEqual(['0 p1', '0 p2', '0 p3']);
     await scheduler.runAll();
-    expect(sent.slice(2).sort()).toEqual([
-      '10000 trk.kissmetrics.io p1',
-      '10000 trk.kissmetrics.io p2',
-    ]);
+    expect(sent).toEqual(['0 p1', '0 p2', '0 p3', '10000 p1']);
     expect(queue.stats()).toMatchObject({ delivered: 3, queued: 0 });
+  });
+
+  test('a sustained run of 429s pauses every send to that origin for its Retry-After, not to others', async () => {
+    const scheduler = createManualScheduler({ now: START });
+    const sent: string[] = [];
+    // The tracking host limits its first 8 answers; the proxy is healthy.
+    let limited = 0;
+    const transport = scriptedTransport((req) => {
+      const { host, searchParams } = new URL(req.url);
+      sent.push(`${scheduler.now() - START} ${host} ${searchParams.get('_p')}`);
+      if (host === 'trk.kissmetrics.io' && limited < 8) {
+        limited++;
+        return { status: 429, retryAfter: '10' };
+      }
+      return 200;
+    });
+    const queue = createDeliveryQueue({ transport, scheduler, maxConcurrency: 1 });
+    for (let i = 1; i <= 9; i++) queue.enqueue(request(i));
+    await scheduler.advance(1);
+    // Eight in a row limited (each on its own 10 s floor): the ninth waits for the pause too.
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => `0 trk.kissmetrics.io p${n}`));
+    queue.enqueue(request(10, 'https://proxy.example.com'));
+    await scheduler.advance(9_000);
+    expect(sent.slice(8)).toEqual(['1 proxy.example.com p10']);
+    await scheduler.runAll();
+    expect(sent.slice(9).map((line) => line.split(' ')[0])).toEqual(Array(9).fill('10000'));
+    expect(queue.stats()).toMatchObject({ delivered: 10, queued: 0 });
   });
 
   test('an error event names the request that failed and why', async () => {

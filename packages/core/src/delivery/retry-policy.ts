@@ -65,3 +65,65 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
   const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
   return Math.floor(random() * window);
 }
+
+/**
+ * How long the n-th pause in a row of an origin that limits every request lasts: the backoff
+ * window of retry `n`, half of it fixed (a pause is a pause) and half jittered.
+ */
+export function pauseDelay(pause: number, policy: RetryPolicy, random: () => number): number {
+  const window = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, pause - 1));
+  return Math.floor(window / 2 + (random() * window) / 2);
+}
+
+/** What follows a retryable failure: another attempt after `delayMs`, or failure for good. */
+export type RetryDecision =
+  | { readonly retry: true; readonly delayMs: number }
+  | {
+      readonly retry: false;
+      readonly reason: 'max_attempts' | 'expired';
+      readonly message: string;
+    };
+
+/** What {@link decideRetry} weighs. */
+export interface RetryState {
+  /** Attempts made so far, the failed one included. */
+  readonly attempts: number;
+  /** The request's age now (ms). */
+  readonly ageMs: number;
+  /** The server's `Retry-After` as a delay, when it sent one. */
+  readonly retryAfterMs?: number | undefined;
+  /**
+   * False for a request a durable store holds: it is retried until `maxAgeMs`, whatever the count
+   * of attempts (the durability contract).
+   */
+  readonly boundedByAttempts: boolean;
+}
+
+/**
+ * Decides what follows a retryable failure: the next attempt after a full-jitter backoff, never
+ * sooner than the server's `Retry-After` (a floor for this request); or failure for good when the
+ * attempts ran out (`max_attempts`, only when bounded by them) or the next attempt would come after
+ * `maxAgeMs` (`expired`).
+ */
+export function decideRetry(
+  state: RetryState,
+  policy: RetryPolicy,
+  random: () => number,
+): RetryDecision {
+  if (state.boundedByAttempts && state.attempts >= policy.maxAttempts) {
+    return {
+      retry: false,
+      reason: 'max_attempts',
+      message: `gave up after ${state.attempts} attempts (retry.maxAttempts)`,
+    };
+  }
+  const delayMs = Math.max(backoffDelay(state.attempts, policy, random), state.retryAfterMs ?? 0);
+  if (state.ageMs + delayMs > policy.maxAgeMs) {
+    return {
+      retry: false,
+      reason: 'expired',
+      message: `the next retry would come after ${policy.maxAgeMs} ms (retry.maxAgeMs)`,
+    };
+  }
+  return { retry: true, delayMs };
+}

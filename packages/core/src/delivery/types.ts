@@ -28,25 +28,50 @@ export interface StoredRequest {
 /**
  * Where queued requests outlive the process or the page: the node spool, `localStorage`.
  * `add` runs before `enqueue` returns and `remove` once a request is settled (delivered or failed for
- * good). A store that throws is reported as a `warning` and delivery carries on in memory.
+ * good).
+ *
+ * A **durable** store (`durable: true`, the node spool) is a promise: what `add` accepted survives a
+ * crash. So its `add` must be synchronous and must throw when the request was not written whole
+ * (a short write, a full disk, an I/O error); `enqueue` then refuses the request (`accepted: false`,
+ * a `drop` with reason `spool_failed`) rather than keep in memory what the caller believes is safe.
+ * An `add` of a durable store that returns a promise cannot keep that promise when `enqueue`
+ * returns: such a request is refused the same way (and removed again). A durably stored request is
+ * retried until `retry.maxAgeMs`, never failed for `retry.maxAttempts`.
+ *
+ * A store that is not durable is best effort: when it throws (or its promise rejects) a `warning`
+ * reports it and delivery carries on in memory.
  */
 export interface Store {
   /** True when requests in the store survive a crash; `close()` then leaves the unsent ones there. */
   readonly durable: boolean;
   /** Requests left by an earlier process or page, oldest first. */
   load(): readonly StoredRequest[] | Promise<readonly StoredRequest[]>;
+  /** Keeps a request; synchronous, throwing when it could not, for a durable store. */
   add(entry: StoredRequest): void | Promise<void>;
   remove(id: string): void | Promise<void>;
 }
 
-/** The clock, timers and randomness of the engine, injected so tests need no fake timers. */
+/**
+ * The clocks, timers and randomness of the engine, injected so tests need no fake timers.
+ *
+ * Two clocks: the wall clock (`now`) only dates things (`_t`, `enqueuedAt`, ages that must survive a
+ * restart); every delay, deadline and timeout is measured on the monotonic clock, so a wall clock
+ * stepped by NTP or by hand never freezes or expires anything.
+ */
 export interface Scheduler {
-  /** Milliseconds since the epoch. */
+  /** The wall clock: milliseconds since the epoch. */
   now(): number;
   /**
-   * Resolves after `ms`, or early (without rejecting) when `signal` aborts. Unless `keepAlive` is
-   * true the timer must not keep the process alive (Node: `unref`), so a script with queued retries
-   * can still exit; the engine asks for `keepAlive` while a `flush()` or `close()` is waiting.
+   * A monotonic clock in milliseconds from any origin (`performance.now()`): it never steps back
+   * or jumps. `sleep` counts on it. When a scheduler brings its own `sleep` but no `monotonic`, the
+   * engine measures on its `now`, the clock that `sleep` then moves.
+   */
+  monotonic?(): number;
+  /**
+   * Resolves after `ms` of monotonic time, or early (without rejecting) when `signal` aborts. Unless
+   * `keepAlive` is true the timer must not keep the process alive (Node: `unref`), so a script with
+   * queued retries can still exit; the engine asks for `keepAlive` while a `flush()` or `close()`
+   * is waiting.
    */
   sleep(ms: number, signal?: AbortSignal, keepAlive?: boolean): Promise<void>;
   /** A number in `[0, 1)`. */

@@ -1,17 +1,26 @@
 import type { Scheduler } from '../delivery/types.js';
 
-/** A {@link Scheduler} whose time only moves when a test says so. */
-export interface ManualScheduler extends Scheduler {
+/**
+ * A {@link Scheduler} whose time only moves when a test says so. Its two clocks move together with
+ * `advance(ms)`; `stepWallClock(ms)` moves the wall clock alone, as NTP or an operator would.
+ */
+export interface ManualScheduler extends Required<Scheduler> {
   /**
-   * Moves the clock forward by `ms`, firing every timer that falls due on the way in time order and
-   * letting promise callbacks run after each, so code awaiting a timer observes the right `now()`.
+   * Moves both clocks forward by `ms`, firing every timer that falls due on the way in time order
+   * and letting promise callbacks run after each, so code awaiting a timer observes the right
+   * `now()` and `monotonic()`.
    */
   advance(ms: number): Promise<void>;
+  /**
+   * Steps the wall clock (`now()`) by `ms`, backwards when negative, leaving the monotonic clock
+   * and every timer where they are.
+   */
+  stepWallClock(ms: number): void;
   /** Fires timers in order until none is left (at most `limit` of them). */
   runAll(limit?: number): Promise<void>;
   /** Lets pending promise callbacks and I/O run without moving the clock. */
   settle(): Promise<void>;
-  /** Timers not yet fired, as delays from now (sorted). */
+  /** Timers not yet fired, as delays from now on the monotonic clock (sorted). */
   timers(): number[];
   /** Timers that keep the process alive (asked with `keepAlive`), as delays from now. */
   keptAlive(): number[];
@@ -26,8 +35,10 @@ interface Timer {
 
 /** Options of {@link createManualScheduler}. */
 export interface ManualSchedulerOptions {
-  /** The initial clock (ms since the epoch). Default 1,700,000,000,000. */
+  /** The initial wall clock (ms since the epoch). Default 1,700,000,000,000. */
   readonly now?: number;
+  /** The initial monotonic clock. Default 0. */
+  readonly monotonic?: number;
   /** The random source: a function, or a list of values used in turn (cycling). Default 0.5. */
   readonly random?: (() => number) | readonly number[];
 }
@@ -40,7 +51,9 @@ const turn = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  * timers: pass it as `scheduler` and drive it with `advance(ms)`.
  */
 export function createManualScheduler(options: ManualSchedulerOptions = {}): ManualScheduler {
-  let now = options.now ?? 1_700_000_000_000;
+  // Timers run on the monotonic clock; the wall clock is it plus an offset a test may step.
+  let time = options.monotonic ?? 0;
+  let wallOffset = (options.now ?? 1_700_000_000_000) - time;
   let order = 0;
   let randomIndex = 0;
   const pending: Timer[] = [];
@@ -71,13 +84,17 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
   }
 
   return {
-    now: () => now,
+    now: () => time + wallOffset,
+    monotonic: () => time,
+    stepWallClock(ms) {
+      wallOffset += ms;
+    },
     random,
     sleep(ms, signal, keepAlive = false) {
       return new Promise<void>((resolve) => {
         if (signal?.aborted) return resolve();
         const timer: Timer = {
-          at: now + Math.max(0, ms),
+          at: time + Math.max(0, ms),
           order: order++,
           keepAlive,
           fire: () => {
@@ -95,14 +112,14 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
       });
     },
     async advance(ms) {
-      const target = now + ms;
+      const target = time + ms;
       await settle();
       for (let timer = take(target); timer; timer = take(target)) {
-        now = Math.max(now, timer.at);
+        time = Math.max(time, timer.at);
         timer.fire();
         await settle();
       }
-      now = target;
+      time = target;
       await settle();
     },
     async runAll(limit = 10_000) {
@@ -110,17 +127,17 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
       for (let fired = 0; fired < limit; fired++) {
         const timer = take(Number.POSITIVE_INFINITY);
         if (!timer) return;
-        now = Math.max(now, timer.at);
+        time = Math.max(time, timer.at);
         timer.fire();
         await settle();
       }
     },
     settle,
-    timers: () => pending.map((timer) => timer.at - now).sort((a, b) => a - b),
+    timers: () => pending.map((timer) => timer.at - time).sort((a, b) => a - b),
     keptAlive: () =>
       pending
         .filter((timer) => timer.keepAlive)
-        .map((timer) => timer.at - now)
+        .map((timer) => timer.at - time)
         .sort((a, b) => a - b),
   };
 }
