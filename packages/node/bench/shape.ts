@@ -29,3 +29,31 @@ export function benchUrl(endpoint: string, index: number): string {
 export function report(result: Record<string, number | string>): void {
   process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
 }
+
+/**
+ * Offers `total` events at `rate` a second (all at once when `rate` is Infinity): every 10 ms the
+ * events due by then are handed to `send`, however late the timer fires. `onTick` runs at each
+ * tick (for sampling). Resolves when the last event was handed over.
+ */
+export function offer(
+  total: number,
+  rate: number,
+  send: (index: number) => void,
+  onTick: () => void = () => {},
+): Promise<void> {
+  const started = performance.now();
+  let sent = 0;
+  return new Promise((resolve) => {
+    const tick = () => {
+      onTick();
+      const due = Math.min(total, Math.ceil(((performance.now() - started) / 1000) * rate));
+      while (sent < due) send(sent++);
+      if (sent === total) {
+        clearInterval(timer);
+        resolve();
+      }
+    };
+    const timer = setInterval(tick, 10);
+    tick();
+  });
+}

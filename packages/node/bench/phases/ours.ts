@@ -1,16 +1,17 @@
-// @kmkit/node: track N events as fast as the caller can, then flush; optional spool.
+// @kmkit/node: track N events as fast as the caller can, then flush; optional spool. `max` is
+// `maxConcurrency` ('default': the client's own).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKissmetrics } from '../../src/index.js';
 import { benchMessage, report } from '../shape.js';
 
-const [endpoint, count, concurrency, spool] = process.argv.slice(2);
+const [endpoint, count, max, spool] = process.argv.slice(2);
 const events = Number(count);
 const km = createKissmetrics({
   apiKey: 'bench-key',
   endpoint: endpoint!,
-  concurrency: Number(concurrency),
+  ...(max === 'default' ? {} : { maxConcurrency: Number(max) }),
   // Everything is queued at once here, so the caps must hold all of it.
   maxQueueLength: events,
   maxQueueBytes: events * 512,
@@ -20,11 +21,16 @@ const km = createKissmetrics({
 });
 const messages = Array.from({ length: events }, (_, index) => benchMessage(index));
 
+let peakConcurrency = 0;
+const sampler = setInterval(() => {
+  peakConcurrency = Math.max(peakConcurrency, km.stats().concurrency);
+}, 5);
 const cpu = process.cpuUsage();
 const started = performance.now();
 for (const message of messages) km.track(message);
 const tracked = performance.now();
 const result = await km.flush();
+clearInterval(sampler);
 const elapsed = performance.now() - started;
 const { user, system } = process.cpuUsage(cpu);
 await km.close();
@@ -37,4 +43,5 @@ report({
   delivered: result.delivered,
   failed: result.failed,
   dropped: result.dropped,
+  peakConcurrency,
 });

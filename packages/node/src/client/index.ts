@@ -4,7 +4,8 @@ export {
   type ClientRuntime,
   type ClientStats,
   createClient,
-  DEFAULT_CONCURRENCY,
+  DEFAULT_INITIAL_CONCURRENCY,
+  DEFAULT_MAX_CONCURRENCY,
   type KissmetricsClient,
 } from './client.js';
 export type {

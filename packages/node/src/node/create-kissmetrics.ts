@@ -3,7 +3,7 @@ import {
   type ClientEvents,
   type ClientOptions,
   createClient,
-  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_CONCURRENCY,
   type KissmetricsClient,
 } from '../client/index.js';
 import { openSpool, SPOOL_RECORD_OVERHEAD, type SpoolOptions } from '../spool/index.js';
@@ -54,7 +54,9 @@ export function createKissmetrics(options: KissmetricsOptions): KissmetricsClien
     else early.push(warning);
   };
   const transport = createNodeTransport({
-    connections: clientOptions.concurrency ?? DEFAULT_CONCURRENCY,
+    // As many connections as the window may grow to: none waits for one.
+    connections:
+      clientOptions.maxConcurrency ?? clientOptions.concurrency ?? DEFAULT_MAX_CONCURRENCY,
     ...(dispatcher === undefined ? {} : { dispatcher }),
     ...(fetch === undefined ? {} : { fetch }),
     ...(keepAliveTimeoutMs === undefined ? {} : { keepAliveTimeoutMs }),

@@ -5,8 +5,9 @@ import type { RequestDispatcher } from './request-dispatcher.js';
 /** Options of {@link createNodeTransport}. */
 export interface NodeTransportOptions {
   /**
-   * Keep-alive connections per origin (the undici pool size). The client passes its `concurrency`,
-   * so every request in flight has a connection and none waits for one. Default 8.
+   * Keep-alive connections per origin (the undici pool size). The client passes its
+   * `maxConcurrency`, so however far the adaptive window grows, every request in flight has a
+   * connection and none waits for one. Connections open only as requests need them. Default 8.
    */
   readonly connections?: number;
   /**
