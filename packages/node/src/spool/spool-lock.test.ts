@@ -71,7 +71,7 @@ describe('the spool lock under contention', () => {
     // A pid whose process has exited: the holder a crash leaves in the lock.
     const dead = spawn(process.execPath, ['-e', '']);
     await killed(dead);
-    for (let k = 0; k < 3; k++) contenders.push(await startContender());
+    contenders.push(...(await Promise.all([startContender(), startContender(), startContender()])));
 
     const holdersPerTrial: number[] = [];
     const lost: string[] = [];
@@ -83,7 +83,7 @@ describe('the spool lock under contention', () => {
       writeFileSync(join(dir, 'journal.log'), JOURNAL_HEADER + left.map(addedLine).join(''));
 
       // Every contender spins until the same instant, then opens the spool.
-      const startAt = Date.now() + 50;
+      const startAt = Date.now() + 30;
       for (const contender of contenders) contender.send(`open ${dir} ${startAt} ${RECORDS}`);
       const answers = await Promise.all(contenders.map((contender) => contender.next()));
       expect(answers.every((answer) => answer === 'held' || answer === 'locked spool_locked')).toBe(
@@ -92,9 +92,9 @@ describe('the spool lock under contention', () => {
       const holders = contenders.filter((_, index) => answers[index] === 'held');
       holdersPerTrial.push(holders.length);
 
-      // Every 8th trial the holder is killed (-9) instead of closing its spool; it is replaced.
+      // Every 20th trial the holder is killed (-9) instead of closing its spool; it is replaced.
       for (const holder of holders) {
-        if (trial % 8 === 7) {
+        if (trial % 20 === 19) {
           holder.child.kill('SIGKILL');
           await killed(holder.child);
           contenders[contenders.indexOf(holder)] = await startContender();
