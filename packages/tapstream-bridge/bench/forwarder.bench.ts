@@ -2,7 +2,10 @@
 // node:http server (the ceiling) measured in the same run, and handle() called in-process. Each
 // server runs in a process of its own; Kissmetrics is a sink process that counts distinct events.
 import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTapstreamForwarder } from '../src/server/index.js';
 
@@ -96,6 +99,21 @@ async function main() {
   server.child.kill();
   const listenerSink = await ask<Counts>(sink.child, 'counts');
 
+  // The same through a spool on this machine's disk: 'always' (the forwarder's default, each
+  // postback synced before its 200) and 'interval'.
+  const spooled: [string, number][] = [];
+  for (const fsync of ['always', 'interval']) {
+    const dir = mkdtempSync(join(tmpdir(), 'kmkit-bench-spool-'));
+    const spoolServer = await start('postback-server.ts', ['forwarder', sinkUrl, dir, fsync]);
+    await load(spoolServer.port, WARM_UP);
+    await ask(spoolServer.child, 'flush');
+    const run = await load(spoolServer.port, POSTBACKS);
+    await ask<Finish>(spoolServer.child, 'finish');
+    spoolServer.child.kill();
+    rmSync(dir, { recursive: true, force: true });
+    spooled.push([`forwarder.listener, spool fsync '${fsync}': answered`, run.seconds]);
+  }
+
   // handle() in-process: the cost of a postback without an HTTP server in front.
   await ask(sink.child, 'reset');
   const inProcess = createTapstreamForwarder({
@@ -122,6 +140,7 @@ async function main() {
     ['empty node:http server (the ceiling)', ceiling.seconds],
     ['forwarder.listener: answered', listener.seconds],
     ['forwarder.listener: delivered', listener.seconds + finish.flushSeconds],
+    ...spooled,
     ['forwarder.handle() in-process: answered', handleSeconds],
     ['forwarder.handle() in-process: delivered', handleDelivered],
   ];
@@ -134,7 +153,7 @@ async function main() {
     );
   }
   console.log(
-    `\nlistener answered at ${(ceiling.seconds / listener.seconds).toFixed(2)} x the empty server's rate`,
+    `\nlistener answered at ${(ceiling.seconds / listener.seconds).toFixed(2)} x the empty server's rate; with a spool: ${spooled.map(([name, seconds]) => `${name.includes("'always'") ? 'always' : 'interval'} ${(listener.seconds / seconds).toFixed(2)} x`).join(', ')} the rate without`,
   );
   console.log(
     `listener answers: ${[...listener.statuses].map(([status, count]) => `${status} x ${fmt(count)}`).join(', ')}; client: delivered ${fmt(finish.client.delivered)}, failed ${finish.client.failed}, dropped ${finish.client.dropped}`,

@@ -1,10 +1,11 @@
 // The server under test, in a process of its own: `forwarder` (forwarder.listener, recording into
-// the sink) or `empty` (a node:http server that answers 200 at once: the ceiling).
+// the sink; with a spool directory and fsync policy as further arguments, through a spool) or
+// `empty` (a node:http server that answers 200 at once: the ceiling).
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTapstreamForwarder } from '../src/server/index.js';
 
-const [mode, endpoint] = process.argv.slice(2);
+const [mode, endpoint, spoolDir, fsync] = process.argv.slice(2);
 const forwarder =
   mode === 'forwarder'
     ? createTapstreamForwarder({
@@ -13,7 +14,11 @@ const forwarder =
         endpoint: endpoint!,
         // Room for the whole run: the bench measures rates, not the 503 back-pressure at the cap.
         maxQueueLength: 1_000_000,
+        maxQueueBytes: 1024 * 1024 * 1024,
         concurrency: 64,
+        ...(spoolDir === undefined
+          ? {}
+          : { spool: { dir: spoolDir, fsync: fsync as 'always' | 'interval' } }),
       })
     : undefined;
 const empty: RequestListener = (req, res) => {
