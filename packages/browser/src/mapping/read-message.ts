@@ -32,6 +32,7 @@ const SENTENCES: Partial<Record<KmErrorCode, string>> = DEV
       unknown_type: 'set type to identify, track, page, screen, alias or group',
       missing_identity: "Kissmetrics' _p needs an identity: pass userId or anonymousId",
       missing_event_name: 'a track needs an event name, e.g. "Signed Up"',
+      invalid_event_name: 'an event name is text: pass a string, e.g. "Signed Up"',
       missing_user_id: 'an alias needs userId, the new identity',
       missing_previous_id: 'an alias needs previousId (or the anonymousId it replaces)',
       missing_group_id: 'a group call needs groupId, the id of the account or company',
@@ -135,7 +136,10 @@ export function readMessage(
         refuse('missing_identity', 'userId');
       }
       if (type === 'track') {
-        event.event = fits(id('event') ?? refuse('missing_event_name', 'event'), 'event');
+        const name = get('event');
+        // A name is text, as in core's parseEvent: a number is refused, never stringified.
+        if (name != null && typeof name !== 'string') refuse('invalid_event_name', 'event');
+        event.event = fits(text(name, 'event') ?? refuse('missing_event_name', 'event'), 'event');
         event.properties = object('properties') ?? EMPTY;
       } else if (type === 'page' || type === 'screen') {
         const properties = object('properties') ?? EMPTY;

@@ -3,7 +3,7 @@ import { DEV } from '../model/development.js';
 import { KmValidationError, type KmWarning } from '../model/errors.js';
 import type { KmEvent, KmEventProperties } from '../model/event.js';
 import { fitsCodePoints, resolveLimits, truncateCodePoints, wellFormed } from '../model/limits.js';
-import { fail, type ParseOptions, parseEvent } from '../model/parse-event.js';
+import { fail, type ParseOptions, parseEvent, withArticle } from '../model/parse-event.js';
 import { pageEventName, propertiesCategory } from './page-name.js';
 import { type MappingProfile, type MappingProfileOptions, resolveProfile } from './profile.js';
 import { type CleanContext, flatten, Properties, warn } from './properties.js';
@@ -369,5 +369,5 @@ function pageView(context: CleanContext, properties: KmEventProperties): Record<
 
 function describeProduct(product: unknown): string {
   if (product === null) return 'null';
-  return typeof product === 'object' ? 'an array' : `a ${typeof product}`;
+  return typeof product === 'object' ? 'an array' : withArticle(typeof product);
 }

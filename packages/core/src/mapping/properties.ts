@@ -7,6 +7,7 @@ import {
   truncateCodePoints,
   wellFormed,
 } from '../model/limits.js';
+import { withArticle } from '../model/parse-event.js';
 
 /** What one `mapEvent` call shares between the property sets of its commands. */
 export interface CleanContext {
@@ -285,7 +286,7 @@ function descend(
               'unsupported_value',
               where,
               DEV &&
-                `a ${Object.prototype.toString.call(nested).slice(8, -1)} has no fields to send: dropped; convert it to an object or an array`,
+                `${withArticle(Object.prototype.toString.call(nested).slice(8, -1))} has no fields to send: dropped; convert it to an object or an array`,
             );
           }
         } else if (ancestors.has(nested)) {

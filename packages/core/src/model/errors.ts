@@ -8,6 +8,8 @@ import { terse } from './development.js';
  * - `unknown_type`: `type` is missing or not one of identify, track, page, screen, alias, group.
  * - `missing_identity`: neither a usable `userId` nor an `anonymousId` (cloud mode needs `_p`).
  * - `missing_event_name`: a track without a non-empty `event`.
+ * - `invalid_event_name`: a track whose `event` is not a string (a number, an object...): a name
+ *   is text, so kmkit refuses rather than guess (`42` is more likely an id passed by mistake).
  * - `missing_user_id`: an alias without the new `userId`.
  * - `missing_previous_id`: an alias with neither `previousId` nor `anonymousId`.
  * - `missing_group_id`: a group call without `groupId`.
@@ -24,6 +26,7 @@ export type KmErrorCode =
   | 'unknown_type'
   | 'missing_identity'
   | 'missing_event_name'
+  | 'invalid_event_name'
   | 'missing_user_id'
   | 'missing_previous_id'
   | 'missing_group_id'

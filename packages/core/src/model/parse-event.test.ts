@@ -263,7 +263,7 @@ describe('messageId', () => {
 
 describe('kinds', () => {
   test('a track needs an event name', () => {
-    for (const event of [undefined, '', '  ', null, {}]) {
+    for (const event of [undefined, '', '  ', null]) {
       expect(refusal({ type: 'track', userId: 'u', event, ...at })).toMatchObject({
         code: 'missing_event_name',
         path: 'event',
@@ -271,10 +271,27 @@ describe('kinds', () => {
     }
   });
 
-  test('a numeric event name is stringified', () => {
-    expect(parseEvent({ type: 'track', userId: 'u', event: 404, ...at })).toMatchObject({
-      event: '404',
+  test('an event name that is not a string is refused, never stringified', () => {
+    expect(refusal({ type: 'track', userId: 'u', event: 42, ...at })).toMatchObject({
+      code: 'invalid_event_name',
+      path: 'event',
+      message: 'event is 42, not text: pass the event\'s name as a string, e.g. "Signed Up"',
     });
+    for (const event of [404n, true, {}, ['Signed Up'], () => 'x']) {
+      expect(refusal({ type: 'track', userId: 'u', event, ...at })).toMatchObject({
+        code: 'invalid_event_name',
+        path: 'event',
+      });
+    }
+  });
+
+  test('a message without identity is refused with the kind named in good grammar', () => {
+    expect(refusal({ type: 'identify', traits: { plan: 'pro' }, ...at }).message).toMatch(
+      /^an identify needs an identity/,
+    );
+    expect(refusal({ type: 'track', event: 'Paid', ...at }).message).toMatch(
+      /^a track needs an identity/,
+    );
   });
 
   test('an event name over 255 characters is refused, never truncated', () => {

@@ -44,6 +44,11 @@ export function fail(code: KmErrorCode, path: string, message: string | false): 
   throw new KmValidationError(code, path, message || '');
 }
 
+/** A noun with its indefinite article, for messages: `a track`, `an identify`, `an Error`. */
+export function withArticle(noun: string): string {
+  return `${/^[aeiou]/i.test(noun) ? 'an' : 'a'} ${noun}`;
+}
+
 /** A short description of a value for messages: `"abc"`, `42`, `an array`, `a function`. */
 export function describe(value: unknown): string {
   const type = typeof value;
@@ -51,7 +56,7 @@ export function describe(value: unknown): string {
     const text = value as string;
     return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}...` : text);
   }
-  if (type === 'function' || type === 'symbol') return `a ${type}`;
+  if (type === 'function' || type === 'symbol') return withArticle(type);
   if (type !== 'object' || value === null) return String(value);
   return Array.isArray(value) ? 'an array' : 'an object';
 }
@@ -213,8 +218,9 @@ class Reader {
  *
  * @throws {KmValidationError} with a stable `code` and the `path` of the bad field:
  * `invalid_json`, `invalid_message` (also when reading a field throws), `unknown_type`,
- * `missing_identity` (cloud mode), `missing_event_name`, `missing_user_id`, `missing_previous_id`,
- * `missing_group_id`, `name_too_long`, `invalid_option`.
+ * `missing_identity` (cloud mode), `missing_event_name`, `invalid_event_name` (an `event` that is
+ * not a string), `missing_user_id`, `missing_previous_id`, `missing_group_id`, `name_too_long`,
+ * `invalid_option`.
  */
 export function parseEvent(input: unknown, options: ParseOptions = {}): KmEvent {
   reading = '';
@@ -237,7 +243,7 @@ function missingIdentity(type: string): never {
     'missing_identity',
     'userId',
     DEV &&
-      `a ${type} needs an identity for Kissmetrics' _p: pass userId (your user's id) or anonymousId (the device's id)`,
+      `${withArticle(type)} needs an identity for Kissmetrics' _p: pass userId (your user's id) or anonymousId (the device's id)`,
   );
 }
 
@@ -315,6 +321,16 @@ function parse(input: unknown, options: ParseOptions): KmEvent {
     }
     if (type === 'track') {
       const raw = r.get('event');
+      // A name is text: a number here is a bug upstream (an id passed as the name), and a name
+      // recorded by mistake cannot be taken out of Kissmetrics.
+      if (raw != null && typeof raw !== 'string') {
+        fail(
+          'invalid_event_name',
+          'event',
+          DEV &&
+            `event is ${describe(raw)}, not text: pass the event's name as a string, e.g. "Signed Up"`,
+        );
+      }
       event = r.text(raw, 'event', 'an event name');
       if (event === undefined) {
         fail(
