@@ -55,7 +55,10 @@ export interface KissmetricsEmulatorOptions {
    * each property kept per person, default 1000).
    */
   readonly limits?: Partial<TrackingLimits> & { readonly history?: number };
-  /** How the emulated JS library behaves: its tracking `endpoint` and `visitedSite`. */
+  /**
+   * How the emulated JS library behaves: its tracking `endpoint`, and its automatic events
+   * (`autoEvents`, or `visitedSite` alone; off by default).
+   */
   readonly library?: Omit<KissmetricsLibraryOptions, 'apiKey'>;
   /**
    * Answer tracking requests with `access-control-allow-origin: *`, so that a page's `fetch` can
@@ -228,6 +231,7 @@ export function createKissmetricsEmulator(
   const libraryOptions = {
     endpoint: options.library?.endpoint ?? KISSMETRICS_TRACKING_ENDPOINT,
     visitedSite: options.library?.visitedSite ?? false,
+    autoEvents: options.library?.autoEvents ?? false,
   };
   const library = kissmetricsLibraryScript(libraryOptions);
   const libraryRoute = urlRoute(bothSchemes(KISSMETRICS_HOSTS.library), '/i\\.js');

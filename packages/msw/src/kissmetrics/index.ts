@@ -11,6 +11,7 @@ export {
   KISSMETRICS_TRACKING_ENDPOINT,
   type KissmetricsLibraryOptions,
   kissmetricsLibraryScript,
+  type LibraryAutoEvents,
 } from './library-script.js';
 export { kissmetricsNameKey, toKissmetricsName } from './names.js';
 export type { KissmetricsEvent, KissmetricsPerson, PropertyChange } from './people.js';

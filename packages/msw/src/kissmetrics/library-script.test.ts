@@ -56,6 +56,28 @@ describe('kissmetricsLibraryScript', () => {
     const source = kissmetricsLibraryScript({ apiKey: "a$&b'c", endpoint: 'https://x.test/p/' });
     expect(source).toContain(`var API_KEY = ${JSON.stringify("a$&b'c")};`);
     expect(source).toContain('var ENDPOINT = "https://x.test/p";');
-    expect(source).toContain('var VISITED_SITE = false;');
+    expect(source).toContain(
+      'var AUTO_EVENTS = {"visitedSite":false,"searchEngineHit":false,"adCampaignHit":false};',
+    );
+  });
+
+  it('turns the automatic events on all at once, one by one, or Visited Site alone', () => {
+    const auto = (options: Parameters<typeof kissmetricsLibraryScript>[0]) =>
+      JSON.parse(/var AUTO_EVENTS = (.*);/.exec(kissmetricsLibraryScript(options))![1]!);
+    expect(auto({ autoEvents: true })).toEqual({
+      visitedSite: true,
+      searchEngineHit: true,
+      adCampaignHit: true,
+    });
+    expect(auto({ autoEvents: { adCampaignHit: false } })).toEqual({
+      visitedSite: true,
+      searchEngineHit: true,
+      adCampaignHit: false,
+    });
+    expect(auto({ visitedSite: true })).toEqual({
+      visitedSite: true,
+      searchEngineHit: false,
+      adCampaignHit: false,
+    });
   });
 });

@@ -8,16 +8,37 @@ export interface KissmetricsLibraryOptions {
    */
   readonly endpoint?: string;
   /**
-   * Record `Visited Site` (`URL`, `referrer`, `Returning`) once a session (30 minutes without a
-   * request), unless the page sets `KM_SKIP_VISITED_SITE`. Default `false`, so tests see only what
-   * they pushed.
+   * Record the library's automatic events on each page load (see {@link LibraryAutoEvents}):
+   * `true` for all of them, or an object where `false` leaves one out. Default `false`, so tests
+   * see only what they pushed.
    */
+  readonly autoEvents?: boolean | LibraryAutoEvents;
+  /** Record `Visited Site`: the same as `autoEvents: { visitedSite: true }` alone. */
   readonly visitedSite?: boolean;
   /**
    * Bake in an API key, set as `window._kmk` when the page has none: what the per-product
    * `<key>.2.js` script does. The core `i.js` has none.
    */
   readonly apiKey?: string;
+}
+
+/**
+ * The Kissmetrics JS library's automatic events, each also turned off by the page's global:
+ *
+ * - `visitedSite`: `Visited Site` when a visit starts (no activity for 30 minutes), with `URL`,
+ *   `Referrer` (`KM_REFERRER`, else `document.referrer`, else `Direct`) and, for a browser seen
+ *   before or a named visitor, `Returning: 1`. `KM_SKIP_VISITED_SITE`.
+ * - `searchEngineHit`: `Search Engine Hit` when the referrer is a search engine's page (Google,
+ *   Bing, Yahoo, DuckDuckGo, Baidu, Yandex, Ecosia, Ask, AOL, Naver), with `Search Engine` and,
+ *   when present, `Search Terms`; not for a Google Ads click (`gclid`). `KM_SKIP_SEARCH_ENGINE`.
+ * - `adCampaignHit`: `Ad Campaign Hit` when the page's URL has `utm_*` parameters or a `gclid`,
+ *   with `Campaign Source`, `Campaign Medium`, `Campaign Name`, `Campaign Terms`,
+ *   `Campaign Content` (those present) and `URL`. `KM_SKIP_UTM`.
+ */
+export interface LibraryAutoEvents {
+  readonly visitedSite?: boolean;
+  readonly searchEngineHit?: boolean;
+  readonly adCampaignHit?: boolean;
 }
 
 /** The tracking host the real library sends to. */
@@ -32,9 +53,30 @@ const LIBRARY = `(function (window, document) {
   if (window.KM && window.KM.emulated === true) return;
 
   var ENDPOINT = __ENDPOINT__;
-  var VISITED_SITE = __VISITED_SITE__;
+  var AUTO_EVENTS = __AUTO_EVENTS__;
   var FIVE_YEARS = 5 * 365 * 24 * 3600;
   var SESSION = 30 * 60;
+  var VALUE_LENGTH = 512;
+  // Today's search engines: [name, host after "www.", query parameter of the terms].
+  var ENGINES = [
+    ['Google', /^google\\.[a-z]{2,3}(\\.[a-z]{2})?$/, 'q'],
+    ['Bing', /^(cn\\.)?bing\\.com$/, 'q'],
+    ['Yahoo', /^([a-z]{2}\\.)?search\\.yahoo\\.(com|co\\.jp)$/, 'p'],
+    ['DuckDuckGo', /^((html|lite)\\.)?duckduckgo\\.com$/, 'q'],
+    ['Baidu', /^(m\\.)?baidu\\.com$/, 'wd'],
+    ['Yandex', /^yandex\\.[a-z]{2,3}$/, 'text'],
+    ['Ecosia', /^ecosia\\.org$/, 'q'],
+    ['Ask', /^ask\\.com$/, 'q'],
+    ['AOL', /^search\\.aol\\.com$/, 'q'],
+    ['Naver', /^search\\.naver\\.com$/, 'query'],
+  ];
+  var CAMPAIGN = [
+    ['utm_source', 'Campaign Source'],
+    ['utm_medium', 'Campaign Medium'],
+    ['utm_campaign', 'Campaign Name'],
+    ['utm_term', 'Campaign Terms'],
+    ['utm_content', 'Campaign Content'],
+  ];
   var inFlight = [];
 
   ${READ_COOKIE_FUNCTION}
@@ -63,6 +105,18 @@ const LIBRARY = `(function (window, document) {
   }
   var named = readCookie('km_ni') || null;
 
+  // A visit lasts while the browser is active: km_vs holds the last activity (ms), kept 30 minutes.
+  // Judged before the queue runs, since every request counts as activity.
+  var loadedAt = Date.now();
+  var lastActive = Number(readCookie('km_vs'));
+  var newVisit = !(lastActive > 0) || loadedAt - lastActive >= SESSION * 1000;
+  var returning = readCookie('km_lv') !== null || named !== null;
+  function touchVisit() {
+    writeCookie('km_vs', String(Date.now()), SESSION);
+  }
+  touchVisit();
+  if (newVisit) writeCookie('km_lv', String(Math.floor(loadedAt / 1000)), FIVE_YEARS);
+
   function identity() {
     return named || anonymous;
   }
@@ -83,7 +137,7 @@ const LIBRARY = `(function (window, document) {
     for (var i = 0; i < params.length; i++) {
       query.push(encodeURIComponent(params[i][0]) + '=' + encodeURIComponent(params[i][1]));
     }
-    writeCookie('km_vs', '1', SESSION);
+    touchVisit();
     var beacon = new Image(1, 1);
     inFlight.push(beacon);
     beacon.onload = beacon.onerror = function () {
@@ -197,14 +251,56 @@ const LIBRARY = `(function (window, document) {
   };
   for (var i = 0; i < queued.length; i++) run(queued[i]);
 
-  if (VISITED_SITE && !window.KM_SKIP_VISITED_SITE && readCookie('km_vs') === null) {
-    var returning = readCookie('km_lv') !== null;
-    writeCookie('km_lv', String(seconds()), FIVE_YEARS);
-    KM.record('Visited Site', {
-      URL: window.location.href,
-      referrer: window.KM_REFERRER || document.referrer || 'Direct',
-      Returning: returning ? 'true' : 'false',
-    });
+  function readUrl(text) {
+    try {
+      return text ? new URL(text) : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // Values are cut to the 512 characters Kissmetrics keeps, never inside a character.
+  function recordAuto(name, props) {
+    for (var key in props) {
+      if (typeof props[key] === 'string') props[key] = Array.from(props[key]).slice(0, VALUE_LENGTH).join('');
+    }
+    KM.record(name, props);
+  }
+
+  var href = window.location.href;
+  var referrer = window.KM_REFERRER || document.referrer || '';
+  var landing = readUrl(href);
+  var from = readUrl(referrer);
+  if (AUTO_EVENTS.visitedSite && !window.KM_SKIP_VISITED_SITE && newVisit) {
+    var visit = { URL: href, Referrer: referrer || 'Direct' };
+    if (returning) visit.Returning = 1;
+    recordAuto('Visited Site', visit);
+  }
+  if (AUTO_EVENTS.searchEngineHit && !window.KM_SKIP_SEARCH_ENGINE && from && !(landing && landing.searchParams.get('gclid'))) {
+    var host = from.hostname.replace(/^www\\./, '');
+    for (var e = 0; e < ENGINES.length; e++) {
+      if (!ENGINES[e][1].test(host)) continue;
+      var search = { 'Search Engine': ENGINES[e][0] };
+      var terms = from.searchParams.get(ENGINES[e][2]);
+      if (terms) search['Search Terms'] = terms;
+      recordAuto('Search Engine Hit', search);
+      break;
+    }
+  }
+  if (AUTO_EVENTS.adCampaignHit && !window.KM_SKIP_UTM && landing) {
+    var campaign = {};
+    var tagged = !!landing.searchParams.get('gclid');
+    for (var c = 0; c < CAMPAIGN.length; c++) {
+      var value = landing.searchParams.get(CAMPAIGN[c][0]);
+      if (value) {
+        campaign[CAMPAIGN[c][1]] = value;
+        tagged = true;
+      }
+    }
+    if (tagged) {
+      campaign.URL = href;
+      recordAuto('Ad Campaign Hit', campaign);
+    }
   }
 })(window, document);
 `;
@@ -214,13 +310,21 @@ const LIBRARY = `(function (window, document) {
  * `apiKey`, `scripts.kissmetrics.io/<key>.2.js`). It runs the `_kmq` queue (`record`, `set`,
  * `identify`, `alias`, `clearIdentity`, functions), defines `window.KM` (`i()`, `ts()` and the same
  * commands), keeps the anonymous id in the `km_ai` cookie and the named one in `km_ni`, and sends
- * `/e`, `/s` and `/a` as image beacons with `_k` from `window._kmk`.
+ * `/e`, `/s` and `/a` as image beacons with `_k` from `window._kmk`. With `autoEvents` it records
+ * the library's automatic events on each load, after the queued commands.
  */
 export function kissmetricsLibraryScript(options: KissmetricsLibraryOptions = {}): string {
   const endpoint = (options.endpoint ?? KISSMETRICS_TRACKING_ENDPOINT).replace(/\/+$/, '');
+  const { autoEvents = false } = options;
+  const on = (name: keyof LibraryAutoEvents) =>
+    typeof autoEvents === 'boolean' ? autoEvents : autoEvents[name] !== false;
   return fillScript(LIBRARY, {
     API_KEY: options.apiKey ?? null,
     ENDPOINT: endpoint,
-    VISITED_SITE: options.visitedSite === true,
+    AUTO_EVENTS: {
+      visitedSite: options.visitedSite === true || on('visitedSite'),
+      searchEngineHit: on('searchEngineHit'),
+      adCampaignHit: on('adCampaignHit'),
+    },
   });
 }

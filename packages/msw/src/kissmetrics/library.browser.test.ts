@@ -264,7 +264,7 @@ describe('the emulated Kissmetrics JS in Chromium', { timeout: 30_000 }, () => {
       {
         name: 'Visited Site',
         time: expect.any(Number),
-        properties: { URL: SITE, referrer: 'Direct', Returning: 'false' },
+        properties: { URL: SITE, Referrer: 'Direct' },
       },
     ]);
     await openPage('', { emulator: visiting, context: first.context });
@@ -274,6 +274,66 @@ describe('the emulated Kissmetrics JS in Chromium', { timeout: 30_000 }, () => {
     await openPage('window.KM_SKIP_VISITED_SITE = true;', { emulator: visiting });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(visiting.requests()).toHaveLength(1);
+  });
+
+  it('records Visited Site on a first load even when the page queued commands before the library loaded', async () => {
+    const visiting = createKissmetricsEmulator({ library: { visitedSite: true } });
+    await openPage(`_kmq.push(['record', 'Early']);`, { emulator: visiting });
+    await expect.poll(() => visiting.requests().length, poll).toBe(2);
+    expect(visiting.people()[0]?.events.map((event) => event.name)).toEqual([
+      'Early',
+      'Visited Site',
+    ]);
+  });
+
+  it('records the automatic events of a tagged landing from a search engine, and a returning visit after 31 minutes idle', async () => {
+    const auto = createKissmetricsEmulator({ library: { autoEvents: true } });
+    const context = await chromium.newContext();
+    await routeToMsw(context, [...auto.handlers, ...pageWith('')]);
+    const page = await context.newPage();
+    const errors = collectPageErrors(page);
+    const start = Date.UTC(2024, 4, 1, 10, 0, 0);
+    const open = async (url: string, at: number, referer?: string) => {
+      await page.clock.setFixedTime(at);
+      await page.goto(url, referer === undefined ? {} : { referer });
+      await page.waitForFunction(() => window.KM !== undefined && !Array.isArray(window._kmq));
+    };
+    const landing = `${SITE}?utm_source=newsletter&utm_campaign=spring+sale&gclid=abc`;
+    await open(landing, start, 'https://duckduckgo.com/?q=spring+shoes');
+    await expect.poll(() => auto.requests().length, poll).toBe(2);
+    // gclid: a paid click, so no Search Engine Hit beside the campaign.
+    expect(auto.people()[0]?.events).toEqual([
+      {
+        name: 'Visited Site',
+        time: start / 1000,
+        properties: { URL: landing, Referrer: 'https://duckduckgo.com/?q=spring+shoes' },
+      },
+      {
+        name: 'Ad Campaign Hit',
+        time: start / 1000,
+        properties: {
+          'Campaign Source': 'newsletter',
+          'Campaign Name': 'spring sale',
+          URL: landing,
+        },
+      },
+    ]);
+    await open(SITE, start + 10 * 60_000, 'https://www.google.co.uk/search?q=shoes');
+    await expect.poll(() => auto.requests().length, poll).toBe(3);
+    expect(auto.people()[0]?.events[2]).toEqual({
+      name: 'Search Engine Hit',
+      time: start / 1000 + 600,
+      properties: { 'Search Engine': 'Google', 'Search Terms': 'shoes' },
+    });
+    await open(SITE, start + 41 * 60_000);
+    await expect.poll(() => auto.requests().length, poll).toBe(4);
+    expect(auto.people()[0]?.events[3]).toEqual({
+      name: 'Visited Site',
+      time: start / 1000 + 41 * 60,
+      properties: { URL: SITE, Referrer: 'Direct', Returning: '1' },
+    });
+    expect(auto.rejected()).toEqual([]);
+    expect(errors).toEqual([]);
   });
 
   it('sends to the library endpoint option, e.g. a first-party proxy', async () => {
