@@ -10,6 +10,7 @@ import type { KissmetricsClient } from './client/types.js';
 import { type CloudOptions, createCloudClient } from './cloud/cloud-client.js';
 import { createDeviceClient, type DeviceOptions } from './device/device-client.js';
 
+export type { AutoEventsOption } from './auto-events/index.js';
 export type * from './client/types.js';
 export type { CloudOptions } from './cloud/cloud-client.js';
 export type { DeviceOptions } from './device/device-client.js';

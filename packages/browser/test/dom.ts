@@ -25,6 +25,8 @@ export function resetPage(): void {
   delete globals._kmq;
   delete globals._kmk;
   delete globals.KM;
+  // A new page load: its automatic events are judged again.
+  delete (document as unknown as Record<symbol, unknown>)[Symbol.for('kmkit.pageLoadJudged')];
 }
 
 /** The `_kmq` array as the page holds it before the library loads. */

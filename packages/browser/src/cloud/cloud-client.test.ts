@@ -34,7 +34,14 @@ function setOnline(online: boolean) {
 
 function cloud(options: Partial<CloudOptions> = {}) {
   const scheduler = createManualScheduler();
-  const client = createKissmetrics({ apiKey, mode: 'cloud', scheduler, ...options });
+  // Automatic events have tests of their own: here a page load records none.
+  const client = createKissmetrics({
+    apiKey,
+    mode: 'cloud',
+    scheduler,
+    autoEvents: false,
+    ...options,
+  });
   const seen: { [K in keyof KissmetricsEvents]: KissmetricsEvents[K][] } = {
     delivered: [],
     retry: [],
@@ -54,6 +61,93 @@ const received = () => km.requests().filter((request) => request.params._k === a
 /** The requests persisted for this test's API key. */
 const persisted = () =>
   Object.keys(localStorage).filter((key) => key.startsWith(`kmkit:q:${apiKey}:`));
+
+describe("Kissmetrics' automatic events (on by default, as in its JS library)", () => {
+  const LANDING = '/pricing?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=';
+  const MINUTE = 60_000;
+  // What a new page load of the same site looks like to the client: same storage, new document.
+  const newPageLoad = () => {
+    window.dispatchEvent(new Event('pagehide'));
+    delete (document as unknown as Record<symbol, unknown>)[Symbol.for('kmkit.pageLoadJudged')];
+  };
+  const setReferrer = (referrer: string) =>
+    Object.defineProperty(document, 'referrer', { value: referrer, configurable: true });
+  afterEach(() => {
+    delete (document as { referrer?: string }).referrer;
+    history.replaceState(null, '', '/');
+  });
+
+  const events = (person: string) =>
+    km.person(person)?.events.map(({ name, properties }) => [name, properties]) ?? [];
+
+  it('records Visited Site, Search Engine Hit and Ad Campaign Hit for the visitor, names untouched by a preset', async () => {
+    history.replaceState(null, '', LANDING);
+    setReferrer('https://www.google.com/search?q=kmkit');
+    const { client } = cloud({ autoEvents: true, preset: 'segment' });
+    const visitor = await client.identity();
+    expect(await client.flush()).toEqual({ delivered: 3, failed: 0, dropped: 0 });
+    const url = `https://site.test${LANDING}`;
+    expect(events(visitor)).toEqual([
+      ['Visited Site', { URL: url, Referrer: 'https://www.google.com/search?q=kmkit' }],
+      ['Search Engine Hit', { 'Search Engine': 'Google', 'Search Terms': 'kmkit' }],
+      [
+        'Ad Campaign Hit',
+        {
+          'Campaign Source': 'newsletter',
+          'Campaign Medium': 'email',
+          'Campaign Name': 'spring',
+          URL: url,
+        },
+      ],
+    ]);
+  });
+
+  it('records Visited Site once a visit: a page load within 30 minutes of activity is the same visit', async () => {
+    const first = cloud({ autoEvents: true });
+    const visitor = await first.client.identity();
+    await first.client.flush();
+    // 20 minutes later a call keeps the visit going; 20 more later, the next page.
+    await first.scheduler.advance(20 * MINUTE);
+    first.client.track('Read Docs');
+    await first.client.flush();
+    newPageLoad();
+    const second = cloud({ autoEvents: true, scheduler: first.scheduler });
+    await second.scheduler.advance(20 * MINUTE);
+    await second.client.flush();
+    // 31 minutes without activity: a new visit, by a returning visitor.
+    newPageLoad();
+    await second.scheduler.advance(31 * MINUTE);
+    const third = cloud({ autoEvents: true, scheduler: second.scheduler });
+    await third.client.flush();
+    expect(events(visitor).map(([name, properties]) => [name, properties])).toEqual([
+      ['Visited Site', { URL: 'https://site.test/', Referrer: 'Direct' }],
+      ['Read Docs', {}],
+      ['Visited Site', { URL: 'https://site.test/', Referrer: 'Direct', Returning: '1' }],
+    ]);
+  });
+
+  it('records a page load once, whatever the number of clients in the page', async () => {
+    history.replaceState(null, '', LANDING);
+    const { client } = cloud({ autoEvents: true });
+    cloud({ autoEvents: true });
+    const visitor = await client.identity();
+    await client.flush();
+    expect(events(visitor).map(([name]) => name)).toEqual(['Visited Site', 'Ad Campaign Hit']);
+  });
+
+  it('records none with autoEvents: false, and leaves out one switched off as KM_SKIP_* does', async () => {
+    history.replaceState(null, '', LANDING);
+    const off = cloud({ autoEvents: false });
+    await off.client.flush();
+    expect(received()).toEqual([]);
+    newPageLoad();
+    localStorage.clear();
+    const some = cloud({ autoEvents: { visitedSite: false } });
+    const visitor = await some.client.identity();
+    await some.client.flush();
+    expect(events(visitor).map(([name]) => name)).toEqual(['Ad Campaign Hit']);
+  });
+});
 
 describe('delivery', () => {
   it('sends identify, track and page with the anonymous id, aliased once to the user id', async () => {

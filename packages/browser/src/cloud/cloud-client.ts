@@ -8,6 +8,7 @@ import {
   toTrackingRequest,
 } from '@kmkit/core';
 import { systemScheduler } from '@kmkit/core/internal';
+import type { AutoEventsOption } from '../auto-events/index.js';
 import { checkOptions, createClient, type Destination } from '../client/client.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
@@ -16,6 +17,7 @@ import { randomId } from '../identity/random-id.js';
 import { createSharedStore, type SharedStore } from '../persistence/shared-store.js';
 import { electSender, type SenderElection } from '../sender/sender-election.js';
 import { createBrowserTransport } from '../transport/browser-transport.js';
+import { pageLoadRecords, touchVisit, visitStorage } from './page-load.js';
 
 /** Options of cloud mode: kmkit sends to the tracking API from a persisted queue. */
 export interface CloudOptions extends CommonOptions {
@@ -44,6 +46,14 @@ export interface CloudOptions extends CommonOptions {
   readonly storage?: Storage | null;
   /** The `fetch` to send with. Default the page's. */
   readonly fetch?: typeof fetch;
+  /**
+   * Kissmetrics' automatic events, recorded as its JS library records them: `Visited Site` once a
+   * visit (30 minutes without activity), `Search Engine Hit` and `Ad Campaign Hit` on the page
+   * load they apply to. Default `true`; `false` for none, or `{ visitedSite: false }`,
+   * `{ adCampaignHit: false }`, `{ searchEngineHit: false }` as the library's `KM_SKIP_VISITED_SITE`,
+   * `KM_SKIP_UTM` and `KM_SKIP_SEARCH_ENGINE` do.
+   */
+  readonly autoEvents?: AutoEventsOption;
 }
 
 // The page's storage when it works: Safari's old private mode, blocked site data or a full quota
@@ -154,6 +164,17 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     election?.start();
     update();
 
+    // This page load's automatic events, for the visitor as they are now.
+    const visits = visitStorage(storage);
+    for (const record of pageLoadRecords(
+      visits,
+      identity.read(),
+      clock.now(),
+      options.autoEvents,
+    )) {
+      queue.enqueue(toTrackingRequest(record, encoding));
+    }
+
     // What only this tab can send goes now: the sending tab's whole queue, or what storage refused.
     const beacon = () =>
       online &&
@@ -208,6 +229,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
         );
         if (call === 'identify' && event.userId) identity.setUserId(event.userId);
         for (const request of requests) queue.enqueue(request);
+        touchVisit(visits, clock.now());
       },
       reset(resetOptions) {
         identity.reset();

@@ -54,7 +54,7 @@ describe('page context in Chromium, against the emulated Kissmetrics', { timeout
 
   it('cloud mode: the same properties reach the tracking API', async () => {
     const { page, errors, route } = await visit(`
-      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'cloud' });
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'cloud', autoEvents: false });
     `);
     const flushed = await page.evaluate(() => {
       km.identify('bob@example.com');
@@ -72,7 +72,7 @@ describe('page context in Chromium, against the emulated Kissmetrics', { timeout
 
   it('pageContext: false sends only what the caller passes', async () => {
     const { page } = await visit(`
-      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'cloud', pageContext: false });
+      window.km = kmkit.createKissmetrics({ apiKey: '${API_KEY}', mode: 'cloud', pageContext: false, autoEvents: false });
     `);
     await page.evaluate(() => {
       km.identify('cy@example.com');
