@@ -33,7 +33,7 @@ describe('pnpm playground --json: every flow, in process', () => {
     report = JSON.parse(stdout) as JsonReport;
   }, 120_000);
 
-  it('runs the eight flows of the issue, in order, and every check of every flow holds', () => {
+  it('runs the eight flows of the issue and the relay flow, in order, and every check of every flow holds', () => {
     expect(report.flows.map((item) => item.name)).toEqual([
       'rudderstack-examples',
       'ecommerce',
@@ -43,6 +43,7 @@ describe('pnpm playground --json: every flow, in process', () => {
       'crash',
       'bad-input',
       'backfill',
+      'relay',
     ]);
     const failed = report.flows.flatMap((item) => [
       ...item.checks

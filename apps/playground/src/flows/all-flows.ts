@@ -5,6 +5,7 @@ import { crash } from './crash.js';
 import { ecommerce } from './ecommerce.js';
 import { faultStorm } from './fault-storm.js';
 import { presets } from './presets.js';
+import { relay } from './relay.js';
 import { rudderstackExamples } from './rudderstack-examples.js';
 import { tapstreamWebToApp } from './tapstream-web-to-app.js';
 
@@ -18,4 +19,5 @@ export const FLOWS: readonly Flow[] = [
   crash,
   badInput,
   backfill,
+  relay,
 ];

@@ -5,5 +5,6 @@ export { crash } from './crash.js';
 export { ecommerce } from './ecommerce.js';
 export { faultStorm } from './fault-storm.js';
 export { presets } from './presets.js';
+export { relay } from './relay.js';
 export { rudderstackExamples } from './rudderstack-examples.js';
 export { tapstreamWebToApp } from './tapstream-web-to-app.js';
