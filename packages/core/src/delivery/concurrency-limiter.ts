@@ -91,8 +91,9 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let window = initial;
   let slowStartUntil = max;
   let nextSeq = 0;
-  // One round trip: from the request sent first after it began to that request's answer.
-  let roundTrip = { start: 0, answers: 0, failed: 0, quickest: Number.POSITIVE_INFINITY };
+  // One round trip: ends at the answer to the first request sent after it began. The first one
+  // covers the initial window, so that one early failure is weighed among its peers.
+  let roundTrip = { start: initial, answers: 0, failed: 0, quickest: Number.POSITIVE_INFINITY };
   // The quickest answers of this period and of the one before.
   let periodStart = Number.NEGATIVE_INFINITY;
   let periodBase = Number.POSITIVE_INFINITY;

@@ -57,6 +57,8 @@ export interface QueueState {
   get(id: string): Entry | undefined;
   /** True for an unsettled id, or one settled lately (a stale store snapshot must not revive it). */
   knows(id: string): boolean;
+  /** Remembers an id as settled without an entry (refused: a store may still hold some of it). */
+  forget(id: string): void;
   /** The oldest unsettled entry of this run. */
   oldest(): Entry | undefined;
   /** Every unsettled entry: an earlier run's first, then this run's in order. */
@@ -94,6 +96,14 @@ export function createQueueState(caps: QueueCaps): QueueState {
   let settledRingIndex = 0;
   let seq = 0;
   let queuedBytes = 0;
+
+  function rememberSettled(id: string) {
+    const forgotten = settledRing[settledRingIndex];
+    if (forgotten !== undefined) settledIds.delete(forgotten);
+    settledRing[settledRingIndex] = id;
+    settledRingIndex = (settledRingIndex + 1) % SETTLED_MEMORY;
+    settledIds.add(id);
+  }
 
   function oldest(): Entry | undefined {
     while (orderHead < order.length && order[orderHead]!.settled) orderHead++;
@@ -142,16 +152,13 @@ export function createQueueState(caps: QueueCaps): QueueState {
       if (entry.settled) return false;
       entry.settled = true;
       (entry.initial ? pendingInitial : pending).delete(entry.stored.id);
-      const forgotten = settledRing[settledRingIndex];
-      if (forgotten !== undefined) settledIds.delete(forgotten);
-      settledRing[settledRingIndex] = entry.stored.id;
-      settledRingIndex = (settledRingIndex + 1) % SETTLED_MEMORY;
-      settledIds.add(entry.stored.id);
+      rememberSettled(entry.stored.id);
       queuedBytes -= entry.bytes;
       return true;
     },
     get: (id) => pending.get(id) ?? pendingInitial.get(id),
     knows: (id) => pending.has(id) || pendingInitial.has(id) || settledIds.has(id),
+    forget: rememberSettled,
     oldest,
     unsettled() {
       oldest();

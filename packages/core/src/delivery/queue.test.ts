@@ -527,3 +527,187 @@ describe('events and state', () => {
     expect(seen).toHaveLength(1);
   });
 });
+
+describe('time', () => {
+  const HOUR = 3_600_000;
+
+  test('the wall clock stepped back an hour during a backoff: the retry goes out on time and flush() settles', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(answers(503, 200));
+    const queue = createDeliveryQueue({ transport, scheduler });
+    queue.enqueue(request(1));
+    let settled = false;
+    void queue.flush().then(() => {
+      settled = true;
+    });
+    await scheduler.settle();
+    expect(scheduler.timers()).toEqual([250]); // the backoff
+    scheduler.stepWallClock(-HOUR);
+    await scheduler.advance(250);
+    expect(settled).toBe(true);
+    expect(queue.stats()).toMatchObject({ delivered: 1, queued: 0 });
+  });
+
+  test('the wall clock stepped back an hour during a hung attempt (timeoutMs 300): it times out on time and flush() settles', async () => {
+    const scheduler = createManualScheduler();
+    const transport = scriptedTransport(answers('hang', 200));
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 300 } });
+    const retries = collect(queue, 'retry');
+    queue.enqueue(request(1));
+    let settled = false;
+    void queue.flush().then(() => {
+      settled = true;
+    });
+    await scheduler.advance(100);
+    scheduler.stepWallClock(-HOUR);
+    await scheduler.advance(200);
+    expect(retries.map((r) => r.reason)).toEqual(['timeout']);
+    expect(transport.attempts[0]!.aborted()).toBe(true);
+    await scheduler.advance(250); // the backoff after the timeout
+    expect(settled).toBe(true);
+    expect(queue.stats()).toMatchObject({ delivered: 1 });
+  });
+
+  test('the wall clock stepped forward two days during a backoff: nothing expires', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(answers(503, 200)),
+      scheduler,
+    });
+    const errors = collect(queue, 'error');
+    queue.enqueue(request(1));
+    await scheduler.settle();
+    scheduler.stepWallClock(48 * HOUR);
+    await scheduler.advance(250);
+    expect(errors).toEqual([]);
+    expect(queue.stats()).toMatchObject({ delivered: 1 });
+  });
+
+  test('a request ages on the monotonic clock: it expires after maxAgeMs of it, whatever the wall clock did', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 503),
+      scheduler,
+      retry: { maxAgeMs: 10_000, maxAttempts: 100 },
+    });
+    let failedAt: number | undefined;
+    queue.on('error', (e) => {
+      expect(e.reason).toBe('expired');
+      failedAt = scheduler.monotonic();
+    });
+    queue.enqueue(request(1));
+    scheduler.stepWallClock(-HOUR);
+    await scheduler.runAll();
+    // Given up when the next retry would land past 10 s: the hour the wall clock lost is no reprieve.
+    expect(failedAt).toBeGreaterThan(5_000);
+    expect(failedAt).toBeLessThanOrEqual(10_000);
+  });
+
+  test('a stored request dated in the future (the clock was stepped back since) is delivered, not held back', async () => {
+    const scheduler = createManualScheduler({ now: 1_000_000_000 });
+    const store = memoryStore(true, [
+      { id: 'later', request: request(1), enqueuedAt: 1_000_000_000 + HOUR },
+    ]);
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 200),
+      store,
+      scheduler,
+    });
+    expect(await queue.flush()).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+  });
+
+  test('a stored request with no readable time fails as expired rather than living forever', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true, [
+      { id: 'timeless', request: request(1), enqueuedAt: Number.NaN },
+    ]);
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    const errors = collect(queue, 'error');
+    expect(await queue.flush()).toEqual({ delivered: 0, failed: 1, dropped: 0 });
+    expect(errors).toEqual([expect.objectContaining({ id: 'timeless', reason: 'expired' })]);
+    expect(transport.attempts).toHaveLength(0);
+  });
+
+  test('close({ timeoutMs }) ends on time with the wall clock stepped back', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({
+      transport: scriptedTransport(() => 'hang'),
+      scheduler,
+      retry: { timeoutMs: 60_000 },
+    });
+    queue.enqueue(request(1));
+    const closing = queue.close({ timeoutMs: 1000 });
+    scheduler.stepWallClock(-HOUR);
+    await scheduler.advance(1000);
+    expect(await closing).toMatchObject({ remaining: 1, dropped: 1 });
+  });
+});
+
+describe('durable stores', () => {
+  test('an add that throws refuses the request: accepted false, a counted spool_failed drop, and it is never sent', async () => {
+    const scheduler = createManualScheduler();
+    const failure = new Error('ENOSPC: no space left on device');
+    const store = memoryStore(true);
+    const add = store.add.bind(store);
+    let full = true;
+    store.add = (entry) => {
+      if (full) throw failure;
+      add(entry);
+    };
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    const drops = collect(queue, 'drop');
+    expect(queue.enqueue(request(1))).toEqual({ accepted: false, reason: 'spool_failed' });
+    expect(drops).toEqual([
+      expect.objectContaining({ reason: 'spool_failed', request: request(1), error: failure }),
+    ]);
+    expect(drops[0]!.message).toMatch(/ENOSPC/);
+    full = false;
+    expect(queue.enqueue(request(2)).accepted).toBe(true);
+    expect(await queue.flush()).toEqual({ delivered: 1, failed: 0, dropped: 1 });
+    await scheduler.runAll();
+    expect(transport.attempts.map((a) => a.request)).toEqual([request(2)]);
+    expect(queue.stats()).toMatchObject({ dropped: 1, queued: 0 });
+  });
+
+  test('an add that returns a promise cannot promise anything when enqueue returns: refused, and removed again', async () => {
+    const scheduler = createManualScheduler();
+    const store = memoryStore(true);
+    const add = store.add.bind(store);
+    store.add = async (entry) => add(entry);
+    const transport = scriptedTransport(() => 200);
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    const drops = collect(queue, 'drop');
+    expect(queue.enqueue(request(1))).toEqual({ accepted: false, reason: 'spool_failed' });
+    await scheduler.runAll();
+    expect(drops[0]!.message).toMatch(/synchronously/);
+    expect(store.entries.size).toBe(0);
+    expect(transport.attempts).toHaveLength(0);
+  });
+
+  test('a durably stored request outlives an outage longer than maxAttempts covers, and is delivered when the endpoint is back', async () => {
+    const scheduler = createManualScheduler({ monotonic: 0 });
+    const store = memoryStore(true);
+    // Down for five minutes: ten attempts of backoff add up to about one.
+    const transport = scriptedTransport(() => (scheduler.monotonic() < 300_000 ? 503 : 200));
+    const queue = createDeliveryQueue({ transport, store, scheduler });
+    const errors = collect(queue, 'error');
+    for (let i = 0; i < 20; i++) queue.enqueue(request(i));
+    const flushing = queue.flush();
+    await scheduler.runAll(100_000);
+    expect(await flushing).toEqual({ delivered: 20, failed: 0, dropped: 0 });
+    expect(errors).toEqual([]);
+    expect(store.entries.size).toBe(0);
+    expect(scheduler.monotonic()).toBeGreaterThanOrEqual(300_000);
+  });
+
+  test('a memory-only queue still gives up after maxAttempts', async () => {
+    const scheduler = createManualScheduler();
+    const queue = createDeliveryQueue({ transport: scriptedTransport(() => 503), scheduler });
+    const errors = collect(queue, 'error');
+    queue.enqueue(request(1));
+    await scheduler.runAll();
+    expect(errors).toEqual([expect.objectContaining({ reason: 'max_attempts', attempts: 10 })]);
+  });
+});

@@ -344,6 +344,8 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     };
     const refused = store.add(stored);
     if (refused) {
+      // Whatever of it the store kept must not come back through a load.
+      state.forget(stored.id);
       // Held in memory only, it would be lost in a crash while the caller believes it safe.
       const reason = refused.error instanceof Error ? refused.error.message : String(refused.error);
       drop(

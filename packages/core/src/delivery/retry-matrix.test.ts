@@ -1,13 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import {
   answers,
+  delayedTransport,
   request,
   type ScriptedAnswer,
   scriptedTransport,
 } from '../../test/scripted-transport.js';
 import { createManualScheduler } from '../testing/manual-scheduler.js';
+import { seededRandom } from '../testing/seeded-random.js';
 import { createDeliveryQueue, type DeliveryEvents } from './queue.js';
+import type { DeliveryQueueOptions } from './queue-types.js';
 import type { RetryPolicy } from './retry-policy.js';
+import type { Store } from './types.js';
 
 // With random() = 0.5 and full jitter over min(cap, base * 2^(n-1)), retry n waits half its window:
 // base 500 ms gives 250, 500, 1000, 2000, 4000... capped at half of maxDelayMs.
@@ -22,17 +26,38 @@ interface Outcome {
   sentAt: number[];
 }
 
-async function deliverOne(
-  script: ScriptedAnswer[],
-  retry: Partial<RetryPolicy> = {},
-): Promise<Outcome> {
+/** A retry policy, and whether a durable store holds the request (and how it is retried). */
+type Setup = Partial<RetryPolicy> & {
+  readonly durable?: boolean;
+  readonly durableRetry?: DeliveryQueueOptions['durableRetry'];
+};
+
+// A store that keeps requests as a durable one would (the node spool), in memory.
+const durableStore = (): Store => {
+  const kept = new Map<string, unknown>();
+  return {
+    durable: true,
+    load: () => [],
+    add: (entry) => void kept.set(entry.id, entry),
+    remove: (id) => void kept.delete(id),
+  };
+};
+
+async function deliverOne(script: ScriptedAnswer[], setup: Setup = {}): Promise<Outcome> {
+  const { durable, durableRetry, ...retry } = setup;
   const scheduler = createManualScheduler({ now: START, random: () => 0.5 });
   const sentAt: number[] = [];
   const transport = scriptedTransport((req, n) => {
     sentAt.push(scheduler.now() - START);
     return answers(...script)(req, n);
   });
-  const queue = createDeliveryQueue({ transport, scheduler, retry });
+  const queue = createDeliveryQueue({
+    transport,
+    scheduler,
+    retry,
+    ...(durable ? { store: durableStore() } : {}),
+    ...(durableRetry === undefined ? {} : { durableRetry }),
+  });
   const delays: number[] = [];
   const retryReasons: string[] = [];
   let result: Outcome['outcome'] = 'pending';
@@ -64,7 +89,7 @@ const date = (offsetMs: number) => new Date(START + offsetMs).toUTCString();
 
 describe('retry matrix (random = 0.5, base 500 ms)', () => {
   // [#, scenario, answers, expected]
-  const matrix: [number, string, ScriptedAnswer[], Partial<RetryPolicy>, Partial<Outcome>][] = [
+  const matrix: [number, string, ScriptedAnswer[], Setup, Partial<Outcome>][] = [
     [1, '200 is delivered at once', [200], {}, { outcome: 'delivered', attempts: 1, delays: [] }],
     [2, '204 is delivered', [204], {}, { outcome: 'delivered', attempts: 1 }],
     [3, '304 is delivered', [304], {}, { outcome: 'delivered', attempts: 1 }],
@@ -205,6 +230,48 @@ describe('retry matrix (random = 0.5, base 500 ms)', () => {
       { timeoutMs: 100, maxAttempts: 2 },
       { outcome: 'failed', reason: 'max_attempts', attempts: 2 },
     ],
+    [
+      27,
+      'durably stored: twenty 503s then 200 is retried past maxAttempts (10) and delivered',
+      [...Array<ScriptedAnswer>(20).fill(503), 200],
+      { durable: true },
+      { outcome: 'delivered', attempts: 21 },
+    ],
+    [
+      28,
+      'durably stored: the backoff stays capped at maxDelayMs however many attempts',
+      [500, 500, 500, 500, 500, 500, 200],
+      { durable: true, maxAttempts: 2, maxDelayMs: 2000 },
+      { outcome: 'delivered', attempts: 7, delays: [250, 500, 1000, 1000, 1000, 1000] },
+    ],
+    [
+      29,
+      'durably stored: a final 4xx still fails at once',
+      [400],
+      { durable: true },
+      { outcome: 'failed', reason: 'rejected', attempts: 1 },
+    ],
+    [
+      30,
+      'durably stored: timeouts too are retried past maxAttempts',
+      ['hang', 'hang', 'hang', 200],
+      { durable: true, maxAttempts: 2, timeoutMs: 100 },
+      { outcome: 'delivered', attempts: 4, retryReasons: ['timeout', 'timeout', 'timeout'] },
+    ],
+    [
+      31,
+      'durably stored: an outage longer than maxAgeMs fails it as expired',
+      Array<ScriptedAnswer>(100).fill(503),
+      { durable: true, maxAgeMs: 60_000 },
+      { outcome: 'failed', reason: 'expired' },
+    ],
+    [
+      32,
+      "durably stored with durableRetry 'max-attempts' (the browser): stops at maxAttempts",
+      [503, 503, 503, 200],
+      { durable: true, durableRetry: 'max-attempts', maxAttempts: 3 },
+      { outcome: 'failed', reason: 'max_attempts', attempts: 3 },
+    ],
   ];
 
   test.each(matrix)('#%i %s', async (_n, _name, script, retry, expected) => {
@@ -291,5 +358,124 @@ describe('retries', () => {
       }),
     ]);
     expect(errors[0]!.message).toContain('403');
+  });
+});
+
+describe('concurrency and rate limits over 80 ms round trips', () => {
+  // Every attempt is answered 80 ms after it was sent; `script` picks the answer.
+  function slowEndpoint(
+    script: (sentAt: number, attempt: number) => ScriptedAnswer,
+    options: Partial<DeliveryQueueOptions> = {},
+  ) {
+    const scheduler = createManualScheduler({ now: START, monotonic: 0 });
+    const transport = delayedTransport(scheduler, 80, (_req, n) =>
+      script(scheduler.monotonic(), n),
+    );
+    const queue = createDeliveryQueue({ transport, scheduler, ...options });
+    let flushedAt: number | undefined;
+    const enqueue = (count: number) => {
+      for (let i = 0; i < count; i++) queue.enqueue(request(i));
+      void queue.flush().then(() => {
+        flushedAt = scheduler.monotonic();
+      });
+    };
+    return { scheduler, transport, queue, enqueue, flushedAt: () => flushedAt };
+  }
+
+  test('#33 the window doubles every round trip while requests wait: 1,000 requests take 8 round trips, not the 125 of a fixed 8', async () => {
+    const { scheduler, queue, enqueue, flushedAt } = slowEndpoint(() => 200, {
+      initialConcurrency: 8,
+      maxConcurrency: 256,
+    });
+    enqueue(1000);
+    const windows = [queue.stats().concurrency];
+    for (let round = 0; round < 6; round++) {
+      await scheduler.advance(80);
+      windows.push(queue.stats().concurrency);
+    }
+    expect(windows).toEqual([8, 16, 32, 64, 128, 256, 256]);
+    await scheduler.runAll();
+    expect(flushedAt()).toBe(640);
+    expect(queue.stats()).toMatchObject({ delivered: 1000, retries: 0 });
+  });
+
+  test('#34 a 429 with Retry-After is a floor for its own request only: the others go on', async () => {
+    const { scheduler, transport, queue, enqueue } = slowEndpoint(
+      (_sentAt, n) => (n === 3 ? { status: 429, retryAfter: '2' } : 200),
+      { initialConcurrency: 8, maxConcurrency: 8 },
+    );
+    enqueue(40);
+    await scheduler.runAll();
+    const sends = transport.attempts.map((a, i) => [a.request.url, transport.sentAt[i]!] as const);
+    const limited = sends.filter(([url]) => url === request(3).url);
+    // Resent 2 s after the 429 came back (80 ms after it was sent), while the other 39 went on:
+    // all sent within five round trips, as if nothing had happened.
+    expect(limited.map(([, at]) => at)).toEqual([0, 2080]);
+    expect(Math.max(...sends.filter(([url]) => url !== request(3).url).map(([, at]) => at))).toBe(
+      320,
+    );
+    expect(queue.stats()).toMatchObject({ delivered: 40, retries: 1 });
+  });
+
+  test('#35 a second in which every answer is a 429 draws about one window, then probes one at a time', async () => {
+    // From 400 ms to 1,400 ms every request is limited.
+    const limitedWhen = (at: number) => at >= 400 && at < 1400;
+    const { scheduler, transport, queue, enqueue } = slowEndpoint(
+      (sentAt) => (limitedWhen(sentAt) ? { status: 429, retryAfter: '1' } : 200),
+      { initialConcurrency: 64, maxConcurrency: 64 },
+    );
+    enqueue(2000);
+    await scheduler.advance(399);
+    expect(queue.stats().concurrency).toBe(64);
+    await scheduler.runAll();
+    const drawn = transport.sentAt.filter(limitedWhen).length;
+    expect(drawn).toBeGreaterThanOrEqual(64); // the round trip already under way
+    expect(drawn).toBeLessThanOrEqual(80); // about one window: 1.25 at most
+    expect(queue.stats()).toMatchObject({ delivered: 2000, failed: 0 });
+  });
+
+  test('#36 while every answer is a 429 it sends no more than one probe per Retry-After', async () => {
+    const limitedWhen = (at: number) => at >= 400 && at < 5400;
+    const { scheduler, transport, queue, enqueue } = slowEndpoint(
+      (sentAt) => (limitedWhen(sentAt) ? { status: 429, retryAfter: '1' } : 200),
+      { initialConcurrency: 64, maxConcurrency: 64 },
+    );
+    enqueue(2000);
+    await scheduler.runAll();
+    // Past the first round trip of 429s (by 1.5 s), a probe a second: 4 in the last 3.9 s.
+    const probes = transport.sentAt.filter((at) => at >= 1500 && at < 5400).length;
+    expect(probes).toBeLessThanOrEqual(4);
+    expect(queue.stats()).toMatchObject({ delivered: 2000, failed: 0 });
+  });
+
+  test('#37 3% scattered 429 + Retry-After: 1 costs at most 3x the time of none (10,000 requests)', async () => {
+    const timeFor = async (share: number) => {
+      const random = seededRandom(7);
+      const { scheduler, enqueue, flushedAt, queue } = slowEndpoint(
+        () => (random() < share ? { status: 429, retryAfter: '1' } : 200),
+        { initialConcurrency: 32, maxConcurrency: 512 },
+      );
+      enqueue(10_000);
+      await scheduler.runAll(100_000);
+      expect(queue.stats()).toMatchObject({ delivered: 10_000, failed: 0 });
+      return flushedAt()!;
+    };
+    const clean = await timeFor(0);
+    const scattered = await timeFor(0.03);
+    expect(scattered / clean).toBeLessThanOrEqual(3);
+  });
+
+  test('#38 an endpoint that is down is probed by one request at a time, not by every queued one', async () => {
+    // Down (503) for the first minute.
+    const { scheduler, transport, queue, enqueue } = slowEndpoint(
+      (sentAt) => (sentAt < 60_000 ? 503 : 200),
+      { initialConcurrency: 32, maxConcurrency: 64, retry: { maxAttempts: 1000 } },
+    );
+    enqueue(500);
+    await scheduler.runAll(100_000);
+    const duringOutage = transport.sentAt.filter((at) => at >= 1000 && at < 60_000).length;
+    // Backoff pauses from 0.5 s doubling to 30 s: a probe every few seconds at most.
+    expect(duringOutage).toBeLessThanOrEqual(20);
+    expect(queue.stats()).toMatchObject({ delivered: 500, failed: 0 });
   });
 });

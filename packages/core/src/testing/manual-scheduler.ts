@@ -7,8 +7,8 @@ import type { Scheduler } from '../delivery/types.js';
 export interface ManualScheduler extends Required<Scheduler> {
   /**
    * Moves both clocks forward by `ms`, firing every timer that falls due on the way in time order
-   * and letting promise callbacks run after each, so code awaiting a timer observes the right
-   * `now()` and `monotonic()`.
+   * (those of one instant together, in the order they were set) and letting promise callbacks run
+   * after each instant, so code awaiting a timer observes the right `now()` and `monotonic()`.
    */
   advance(ms: number): Promise<void>;
   /**
@@ -62,20 +62,17 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
     ? () => (source as readonly number[])[randomIndex++ % (source as readonly number[]).length]!
     : (source as () => number);
 
-  function take(until: number): Timer | undefined {
-    let best = -1;
-    for (let i = 0; i < pending.length; i++) {
-      const timer = pending[i]!;
-      if (timer.at > until) continue;
-      const current = pending[best];
-      if (
-        !current ||
-        timer.at < current.at ||
-        (timer.at === current.at && timer.order < current.order)
-      )
-        best = i;
+  // The timers due first (at or before `until`), all those of that instant, in the order set.
+  function takeDue(until: number): Timer[] {
+    let first = Number.POSITIVE_INFINITY;
+    for (const timer of pending) if (timer.at <= until && timer.at < first) first = timer.at;
+    if (first === Number.POSITIVE_INFINITY) return [];
+    const due: Timer[] = [];
+    for (let i = 0; i < pending.length; ) {
+      if (pending[i]!.at === first) due.push(pending.splice(i, 1)[0]!);
+      else i++;
     }
-    return best === -1 ? undefined : pending.splice(best, 1)[0];
+    return due.sort((a, b) => a.order - b.order);
   }
 
   async function settle() {
@@ -114,9 +111,9 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
     async advance(ms) {
       const target = time + ms;
       await settle();
-      for (let timer = take(target); timer; timer = take(target)) {
-        time = Math.max(time, timer.at);
-        timer.fire();
+      for (let due = takeDue(target); due.length > 0; due = takeDue(target)) {
+        time = Math.max(time, due[0]!.at);
+        for (const timer of due) timer.fire();
         await settle();
       }
       time = target;
@@ -124,12 +121,13 @@ export function createManualScheduler(options: ManualSchedulerOptions = {}): Man
     },
     async runAll(limit = 10_000) {
       await settle();
-      for (let fired = 0; fired < limit; fired++) {
-        const timer = take(Number.POSITIVE_INFINITY);
-        if (!timer) return;
-        time = Math.max(time, timer.at);
-        timer.fire();
+      let fired = 0;
+      for (let due = takeDue(Number.POSITIVE_INFINITY); due.length > 0 && fired < limit; ) {
+        time = Math.max(time, due[0]!.at);
+        for (const timer of due) timer.fire();
+        fired += due.length;
         await settle();
+        due = takeDue(Number.POSITIVE_INFINITY);
       }
     },
     settle,

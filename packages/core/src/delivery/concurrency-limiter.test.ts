@@ -1,0 +1,123 @@
+import { describe, expect, test } from 'vitest';
+import {
+  type ConcurrencyLimiter,
+  createConcurrencyLimiter,
+  type LimiterOutcome,
+} from './concurrency-limiter.js';
+
+// One round trip: a window's worth of requests sent, then all answered the same way.
+function roundTrip(
+  limiter: ConcurrencyLimiter,
+  at: number,
+  {
+    outcome = 'healthy' as LimiterOutcome,
+    roundTripMs = 80,
+    waiting = true,
+    answers = limiter.limit(),
+  } = {},
+) {
+  const sent = Array.from({ length: answers }, () => limiter.sent());
+  for (const seq of sent) {
+    limiter.answered({
+      seq,
+      outcome,
+      waiting,
+      at,
+      ...(outcome === 'healthy' ? { roundTripMs } : {}),
+    });
+  }
+  return limiter.limit();
+}
+
+function windows(limiter: ConcurrencyLimiter, rounds: number, options = {}) {
+  return Array.from({ length: rounds }, (_, n) => roundTrip(limiter, n * 80, options));
+}
+
+describe('the concurrency window', () => {
+  test('slow start doubles it every round trip while requests wait, up to max', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    expect(windows(limiter, 5)).toEqual([16, 32, 64, 100, 100]);
+  });
+
+  test('it never grows while no request waits for a slot', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    expect(windows(limiter, 3, { waiting: false })).toEqual([8, 8, 8]);
+  });
+
+  test('a round trip with more than one answer in eight failed ends slow start: then +1/8 a round trip', () => {
+    const limiter = createConcurrencyLimiter({ initial: 16, max: 1000 });
+    // 3 of 16 failed (half a slot each, but never below the initial 16), 13 healthy (+1 each).
+    const sent = Array.from({ length: 16 }, () => limiter.sent());
+    for (const seq of sent) {
+      const outcome = seq < 3 ? 'failed' : 'healthy';
+      limiter.answered({ seq, outcome, roundTripMs: 80, waiting: true, at: 0 });
+    }
+    expect(limiter.limit()).toBe(29);
+    // That round trip ends with the next answer (+1, the last of slow start: 30); from there
+    // each healthy answer adds 1/8.
+    expect(windows(limiter, 4)).toEqual([33, 37, 42, 47]);
+  });
+
+  test('failures take half a slot each, down to the initial window and no further', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    windows(limiter, 3); // 64
+    expect(roundTrip(limiter, 300, { outcome: 'failed' })).toBe(32);
+    expect(roundTrip(limiter, 400, { outcome: 'failed' })).toBe(16);
+    expect(roundTrip(limiter, 500, { outcome: 'failed' })).toBe(8);
+    expect(roundTrip(limiter, 600, { outcome: 'failed' })).toBe(8);
+  });
+
+  test('rate limits (429, Retry-After) take it below the initial window, down to 1', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    expect(roundTrip(limiter, 0, { outcome: 'limited' })).toBe(4);
+    expect(roundTrip(limiter, 80, { outcome: 'limited' })).toBe(2);
+    expect(roundTrip(limiter, 160, { outcome: 'limited' })).toBe(1);
+    expect(roundTrip(limiter, 240, { outcome: 'limited' })).toBe(1);
+  });
+
+  test('scattered rate limits only nibble: 3% of answers limited still lets it grow', () => {
+    const limiter = createConcurrencyLimiter({ initial: 32, max: 512 });
+    let answered = 0;
+    for (let round = 0; round < 12; round++) {
+      const sent = Array.from({ length: limiter.limit() }, () => limiter.sent());
+      for (const seq of sent) {
+        const limited = answered++ % 33 === 0;
+        limiter.answered({
+          seq,
+          outcome: limited ? 'limited' : 'healthy',
+          roundTripMs: 80,
+          waiting: true,
+          at: round * 80,
+        });
+      }
+    }
+    expect(limiter.limit()).toBe(512);
+  });
+
+  test('a round trip whose quickest answer took over twice the base is queueing: it shrinks back to the initial window', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    expect(windows(limiter, 3)).toEqual([16, 32, 64]);
+    // The endpoint queues: 200 ms instead of 80. Growth stops and each answer takes 1/8 off.
+    const slow = Array.from({ length: 20 }, (_, n) =>
+      roundTrip(limiter, 1000 + n * 200, { roundTripMs: 200 }),
+    );
+    expect(slow[0]).toBeGreaterThan(64); // that round trip's answers came before it was seen
+    expect(slow.slice(1)).toEqual([...slow.slice(1)].sort((a, b) => b - a));
+    expect(slow.at(-1)).toBe(8);
+    expect(roundTrip(limiter, 4000, { roundTripMs: 250 })).toBe(8); // never below the start
+  });
+
+  test('on loopback, sub-millisecond round trips that double are noise, not a queue', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    roundTrip(limiter, 0, { roundTripMs: 0.2 });
+    expect(windows(limiter, 3, { roundTripMs: 1.5 })).toEqual([32, 64, 100]);
+  });
+
+  test('restart() probes with one request, then slow start climbs back to where it was', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    windows(limiter, 2); // 32
+    limiter.restart();
+    expect(limiter.limit()).toBe(1);
+    expect(windows(limiter, 6)).toEqual([2, 4, 8, 16, 32, 36]);
+  });
+});
