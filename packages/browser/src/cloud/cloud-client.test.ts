@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { createManualScheduler } from '@kmkit/core/testing';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   beaconsToEmulator,
   installLocks,
@@ -103,6 +103,9 @@ describe("Kissmetrics' automatic events (on by default, as in its JS library)", 
   });
 
   it('records Visited Site once a visit: a page load within 30 minutes of activity is the same visit', async () => {
+    // Web Locks elect the sending tab without a lease to renew each second of these 71 minutes.
+    installLocks();
+    onTestFinished(removeLocks);
     const first = cloud({ autoEvents: true });
     const visitor = await first.client.identity();
     await first.client.flush();
