@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Fault } from '@kmkit/msw';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type EmulatedEndpoint, startEmulatedEndpoint } from '../../test/emulated-endpoint.js';
@@ -21,6 +24,8 @@ interface Scenario {
   readonly attempts: number;
   /** False when the last answer is an injected fault that records nothing (the 304). */
   readonly recorded?: boolean;
+  /** With a spool: the request is durably stored, so retried until retry.maxAgeMs. */
+  readonly spool?: boolean;
 }
 
 // Every row goes through the real undici transport to the emulator on a loopback port.
@@ -81,6 +86,28 @@ const matrix: Record<string, Scenario> = {
     retries: ['network', 'status 429', 'timeout'],
     attempts: 4,
   },
+  '13. with a spool, 503 on 7 attempts (past maxAttempts 4), then 200: delivered': {
+    answers: [503, 503, 503, 503, 503, 503, 503],
+    delivered: true,
+    retries: Array(7).fill('status 503'),
+    attempts: 8,
+    spool: true,
+  },
+  '14. with a spool, resets and timeouts past maxAttempts, then 200: delivered': {
+    answers: ['network-error', { delayMs: 2500 }, 'network-error', 'network-error', 503],
+    delivered: true,
+    retries: ['network', 'timeout', 'network', 'network', 'status 503'],
+    attempts: 6,
+    spool: true,
+  },
+  '15. with a spool, 400 still fails at once': {
+    answers: [400],
+    delivered: false,
+    retries: [],
+    error: 'rejected',
+    attempts: 1,
+    spool: true,
+  },
 };
 
 describe('retry matrix over the undici transport', () => {
@@ -91,6 +118,7 @@ describe('retry matrix over the undici transport', () => {
       endpoint: endpoint.url,
       timeoutMs: 1000,
       retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 4 },
+      ...(scenario.spool ? { spool: { dir: mkdtempSync(join(tmpdir(), 'kmkit-matrix-')) } } : {}),
     });
     const retries: string[] = [];
     const errors: { reason: string; attempts: number }[] = [];
