@@ -139,7 +139,8 @@ describe('abuse of a relay on node:http', () => {
   }, async () => {
     const { server, km, relay } = await start({ maxQueueLength: 500 });
     km.faults.set('*', { rate: 1, failWith: 'network-error' });
-    const agent = new Agent({ keepAlive: true, maxSockets: 2000 });
+    // 2,000 requests at once, queued on 256 keep-alive connections.
+    const agent = new Agent({ keepAlive: true, maxSockets: 256 });
     const answers = await Promise.all(
       Array.from({ length: 2000 }, (_, index) =>
         send(`${server.endpoint}/e?${event(`Event ${index}`)}`, { agent }).then((answer) => ({

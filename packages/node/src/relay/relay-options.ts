@@ -1,7 +1,8 @@
 import { DEFAULT_ENDPOINT, type KmLimits, KmValidationError } from '@kmkit/core';
-import { resolveLimits } from '@kmkit/core/internal';
+import { checkOptions, type OptionsSpecOf, resolveLimits } from '@kmkit/core/internal';
 import type { ClientOptions } from '../client/client.js';
 import type { KissmetricsOptions } from '../node/create-kissmetrics.js';
+import { KISSMETRICS_OPTIONS } from '../node/kissmetrics-options.js';
 import type { AllowedOrigins } from './cors.js';
 
 /** The delivery options of `@kmkit/node` a relay passes to its client (mapping options do not apply). */
@@ -79,6 +80,34 @@ export interface ResolvedRelayOptions {
   readonly client: ClientOptions &
     Pick<KissmetricsOptions, 'spool' | 'dispatcher' | 'fetch' | 'keepAliveTimeoutMs'>;
 }
+
+/** The rules of the relay's options for `checkOptions`: its own, and the client's delivery ones. */
+const RELAY_OPTIONS = {
+  apiKey: 'string',
+  apiKeys: 'array',
+  endpoint: 'string',
+  allowedOrigins: 'array | string',
+  trustedProxies: 'number',
+  spool: KISSMETRICS_OPTIONS.spool,
+  maxBodyBytes: 'number',
+  maxUrlBytes: 'number',
+  maxParameters: 'number',
+  bodyTimeoutMs: 'number',
+  limits: KISSMETRICS_OPTIONS.limits,
+  retryAfterSeconds: 'number',
+  maxConcurrency: 'number',
+  concurrency: 'number',
+  timeoutMs: 'number',
+  retry: KISSMETRICS_OPTIONS.retry,
+  maxQueueLength: 'number',
+  maxQueueBytes: 'number',
+  maxQueryBytes: 'number',
+  dispatcher: 'object',
+  fetch: 'function',
+  keepAliveTimeoutMs: 'number',
+  waitUntil: 'function',
+  scheduler: 'object',
+} as const satisfies OptionsSpecOf<KissmetricsRelayOptions>;
 
 const invalid = (path: string, message: string) =>
   new KmValidationError('invalid_option', path, message);
@@ -172,14 +201,15 @@ export function resolveRelayOptions(options: KissmetricsRelayOptions): ResolvedR
   if (typeof options !== 'object' || options === null) {
     throw invalid('', 'createKissmetricsRelay takes { apiKey (or apiKeys), allowedOrigins?, ... }');
   }
-  const keys = checkKeys(options);
-  if ((options as { overflow?: unknown }).overflow === 'drop-oldest') {
+  if ((options as { overflow?: unknown }).overflow !== undefined) {
     // An evicted request was already answered 200: the browser has let go of it.
     throw invalid(
       'overflow',
-      "a relay cannot evict what it acknowledged: overflow is always 'refuse'",
+      'a relay cannot evict what it acknowledged: it always refuses (503) at its caps, so overflow is not an option',
     );
   }
+  checkOptions(options, RELAY_OPTIONS, 'createKissmetricsRelay');
+  const keys = checkKeys(options);
   const limits = resolveLimits(options.limits);
   const {
     apiKey: _apiKey,

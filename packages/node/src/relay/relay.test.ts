@@ -316,6 +316,17 @@ describe('the relay, through handle()', () => {
     expect(() =>
       createKissmetricsRelay({ apiKey: 'key', allowedOrigins: ['https://site.example/path'] }),
     ).toThrow(expect.objectContaining({ path: 'allowedOrigins[0]' }));
+    expect(() =>
+      createKissmetricsRelay({
+        apiKey: 'key',
+        allowedOrigin: [SITE],
+      } as unknown as KissmetricsRelayOptions),
+    ).toThrow(
+      expect.objectContaining({
+        path: 'allowedOrigin',
+        message: expect.stringContaining('did you mean allowedOrigins?'),
+      }),
+    );
     expect(() => createKissmetricsRelay({ apiKey: 'key', trustedProxies: -1 })).toThrow(
       expect.objectContaining({ path: 'trustedProxies' }),
     );
