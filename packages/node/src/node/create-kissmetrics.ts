@@ -7,7 +7,11 @@ import {
   type KissmetricsClient,
 } from '../client/index.js';
 import { openSpool, SPOOL_RECORD_OVERHEAD, type SpoolOptions } from '../spool/index.js';
-import { createNodeTransport, type RequestDispatcher } from '../transport/index.js';
+import {
+  createNodeTransport,
+  followMswInterception,
+  type RequestDispatcher,
+} from '../transport/index.js';
 import { KISSMETRICS_OPTIONS } from './kissmetrics-options.js';
 
 /** Options of the Node client. */
@@ -72,7 +76,11 @@ export function createKissmetrics(options: KissmetricsOptions): KissmetricsClien
       : openSpool({ maxBytes: spoolBytes, ...spoolOptions }, warn);
   try {
     return createClient(clientOptions, {
-      transport,
+      // Your own fetch or dispatcher is used as given; kmkit's pool steps aside while MSW runs.
+      transport:
+        fetch === undefined && dispatcher === undefined
+          ? followMswInterception(transport)
+          : transport,
       closeTransport: () => transport.destroy(),
       ...(spool === undefined ? {} : { spool }),
       bindWarnings(emit) {

@@ -1,3 +1,4 @@
+export { followMswInterception, mswInterceptsFetch } from './msw-interception.js';
 export {
   createNodeTransport,
   dispatcherSend,
