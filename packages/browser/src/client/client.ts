@@ -21,6 +21,8 @@ import type {
 
 /** What a mode adds to the shared client: where mapped commands go, and the mode's own methods. */
 export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity'> {
+  /** What the mode records of its own once the client is made (cloud: the page load's events). */
+  start?(): void;
   /** The message the mapping reads for a call: the caller's, with what the mode knows of the visitor. */
   prepare(call: CallName, message: SpecMessage): object;
   /** Sends the commands of a message; throws `KmValidationError` when they cannot go. */
@@ -125,7 +127,8 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
   const pageContext = options.pageContext !== false;
   let invalid = 0;
 
-  // Runs a call; whatever it throws is reported, never rethrown. Every call passes here.
+  // Runs a call; whatever it throws is reported, never rethrown. Everything the client records
+  // passes here, the calls and what the mode records on its own: the one place to gate it.
   const run = (call: CallName, action: () => void) => {
     try {
       action();
@@ -151,6 +154,7 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
     },
     stats: () => ({ ...noStats(), ...destination.stats?.(), invalid }),
   } as KissmetricsClient;
+  run('start' as CallName, () => destination.start?.());
   for (const call of ['identify', 'track', 'page', 'screen', 'alias', 'group', 'send'] as const) {
     client[call] = (...args: unknown[]) =>
       run(call, () => {

@@ -164,16 +164,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     election?.start();
     update();
 
-    // This page load's automatic events, for the visitor as they are now.
     const visits = visitStorage(storage);
-    for (const record of pageLoadRecords(
-      visits,
-      identity.read(),
-      clock.now(),
-      options.autoEvents,
-    )) {
-      queue.enqueue(toTrackingRequest(record, encoding));
-    }
 
     // What only this tab can send goes now: the sending tab's whole queue, or what storage refused.
     const beacon = () =>
@@ -209,6 +200,17 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     });
 
     return {
+      // This page load's automatic events, for the visitor as they are now.
+      start() {
+        for (const record of pageLoadRecords(
+          visits,
+          identity.read(),
+          clock.now(),
+          options.autoEvents,
+        )) {
+          queue.enqueue(toTrackingRequest(record, encoding));
+        }
+      },
       prepare(call, message) {
         const { userId, anonymousId } = identity.read();
         const current = userId ?? anonymousId;
