@@ -8,10 +8,14 @@ function toWellFormed(value: string): string {
 }
 
 // The characters encodeURIComponent leaves as they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ).
-const UNRESERVED = new Uint8Array(128);
-for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") {
-  UNRESERVED[char.charCodeAt(0)] = 1;
-}
+// Built by a pure call, so that a bundle which never encodes (the browser's device mode) drops it.
+const UNRESERVED = /* @__PURE__ */ (() => {
+  const table = new Uint8Array(128);
+  for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.!~*'()") {
+    table[char.charCodeAt(0)] = 1;
+  }
+  return table;
+})();
 
 /**
  * Percent-encodes a key or value for a query string or form body. Every reserved character is
