@@ -25,15 +25,15 @@ const entries = [
     name: '@kmkit/browser (whole client, cloud mode)',
     code: `import { createKissmetrics } from '@kmkit/browser';\nconst km = createKissmetrics({ apiKey: 'key', mode: 'cloud' });\nkm.track('Signed Up', { plan: 'pro' });\nwindow.km = km;`,
     target: 6 * 1024,
-    // Reached: 16.72 KB (the delivery engine alone is 6.44 KB), plus 0.23 KB.
+    // Reached: 16.74 KB (the delivery engine alone is 6.44 KB), plus 0.21 KB.
     ceiling: 16.95 * 1024,
   },
   {
     name: '@kmkit/browser/device',
     code: `import { createKissmetrics } from '@kmkit/browser/device';\nconst km = createKissmetrics({ apiKey: 'key' });\nkm.track('Signed Up', { plan: 'pro' });\nwindow.km = km;`,
     target: 2.5 * 1024,
-    // Reached: 7.10 KB (the browser's mapping alone is 4.6 KB), plus 0.25 KB.
-    ceiling: 7.35 * 1024,
+    // Reached: 7.00 KB (the browser's mapping alone is 4.6 KB), plus 0.25 KB.
+    ceiling: 7.25 * 1024,
     // The delivery engine, by its path in the sources and by a drop reason only it names.
     forbidden: /delivery\/queue\./,
     forbiddenCode: 'unsent_at_close',
