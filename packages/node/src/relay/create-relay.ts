@@ -151,7 +151,9 @@ export function createRelay(
     const incoming: IncomingRelayRequest = {
       method: request.method,
       url: request.url,
-      header: (name) => request.headers.get(name),
+      // A platform that leaves out `Host` still says where the request arrived in its URL.
+      header: (name) =>
+        request.headers.get(name) ?? (name === 'host' ? new URL(request.url).host : null),
       remoteAddress: info.remoteAddress,
       readBody: () => readWebBody(request, options.maxBodyBytes, options.bodyTimeoutMs),
     };

@@ -196,6 +196,20 @@ describe('the relay, through handle()', () => {
     expect(relay.stats().refused).toEqual({ origin_not_allowed: 2 });
   });
 
+  test("a page of the relay's own origin needs no allowedOrigins, even where Host is left out", async () => {
+    const { relay } = await world();
+    const answer = await relay.handle(
+      browserRequest(record('Own Origin'), { headers: { origin: SITE } }),
+      visitor,
+    );
+    expect(answer.status).toBe(200);
+    const stranger = await relay.handle(
+      browserRequest(record('Stranger'), { headers: { origin: 'https://evil.example' } }),
+      visitor,
+    );
+    expect(stranger.status).toBe(403);
+  });
+
   test('answers 503 with Retry-After when its queue is full, health says so, and every 200 is delivered later', async () => {
     const { relay, km } = await world({ maxQueueLength: 3, retryAfterSeconds: 7 });
     km.faults.set('*', { rate: 1, failWith: 'network-error' });
