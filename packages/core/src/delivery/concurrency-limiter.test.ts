@@ -113,9 +113,13 @@ describe('the concurrency window', () => {
     expect(windows(limiter, 3, { roundTripMs: 1.5 })).toEqual([32, 64, 100]);
   });
 
-  test('restart() probes with one request, then slow start climbs back to where it was', () => {
+  test('restart() probes with one request, then slow start climbs back to where it was, however many restarts', () => {
     const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
     windows(limiter, 2); // 32
+    roundTrip(limiter, 200, { outcome: 'limited' }); // 16: the run of 429s before the pause
+    limiter.restart();
+    expect(limiter.limit()).toBe(1);
+    roundTrip(limiter, 1200, { outcome: 'limited' }); // the probe: still limited, paused again
     limiter.restart();
     expect(limiter.limit()).toBe(1);
     expect(windows(limiter, 6)).toEqual([2, 4, 8, 16, 32, 36]);

@@ -21,7 +21,8 @@
  *   never served slower than a fixed window of `initial` would serve it, and one that says "slow
  *   down" is obeyed.
  * - `restart()` (every answer limited for a while: the origin is paused) sets the window to 1, so
- *   one request probes when the pause ends, and slow start climbs back to where the window was.
+ *   one request probes when the pause ends, and slow start climbs back to the window of the last
+ *   healthy answer, however many pauses the run took.
  *
  * The window never grows while no request waits for a slot: a window the traffic does not use says
  * nothing about what the endpoint sustains. Pure: the engine passes in times and outcomes.
@@ -100,6 +101,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let previousBase = Number.POSITIVE_INFINITY;
   // The last round trip came back queueing: growth waits until one does not.
   let queueing = false;
+  // The window when the endpoint last answered well: where slow start climbs back to after a pause.
+  let healthyWindow = window;
 
   function endRoundTrip(at: number) {
     const { answers, failed, quickest } = roundTrip;
@@ -128,6 +131,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     } else if (answer.waiting) {
       window = Math.min(max, window + (window < slowStartUntil ? 1 : AVOIDANCE_STEP));
     }
+    healthyWindow = window;
   }
 
   return {
@@ -145,7 +149,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       if (answer.seq >= roundTrip.start) endRoundTrip(answer.at);
     },
     restart() {
-      slowStartUntil = Math.max(2, window);
+      // However many pauses in a row, slow start climbs back to where healthy answers left it.
+      slowStartUntil = Math.max(2, healthyWindow);
       window = 1;
     },
   };

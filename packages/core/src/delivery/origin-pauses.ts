@@ -2,8 +2,8 @@
  * Pauses of an origin that limits every request. One 429 or 503 only delays its own request (its
  * `Retry-After` is a floor for that request) and takes a slot off the window; a pause of every send
  * to the origin takes a **sustained run**: at least 8 limited or failed answers in a row (429, 5xx,
- * 408, timeouts, network errors), and at least a quarter of the window's worth, with no healthy
- * answer between. Scattered ones (even 18% of answers) almost never make such a run; an endpoint
+ * 408, timeouts, network errors), and at least a quarter of a round trip's worth (of the requests in
+ * flight), with no healthy answer between. Scattered ones (even 18% of answers) almost never make such a run; an endpoint
  * that limits everything, or is down, makes one within a round trip.
  *
  * The pause lasts the server's `Retry-After` when it gave one, else a backoff that doubles with
@@ -26,8 +26,8 @@ export interface OriginPauses {
 /** A limited answer, as the pauses weigh it. */
 export interface LimitedAnswer {
   readonly now: number;
-  /** The window when it came: the run must cover a quarter of it. */
-  readonly window: number;
+  /** Requests in flight when it came (it included): the run must cover a quarter of them. */
+  readonly inFlight: number;
   /** The server's `Retry-After` as a delay. */
   readonly retryAfterMs?: number | undefined;
   /** The backoff of the n-th pause in a row (1 for the first). */
@@ -42,8 +42,8 @@ interface OriginRun {
 
 /** The shortest run that pauses an origin. */
 const SUSTAINED_MIN = 8;
-/** ...and the share of the window it must also cover. */
-const SUSTAINED_WINDOW_SHARE = 1 / 4;
+/** ...and the share of a round trip's answers (the requests in flight) it must also cover. */
+const SUSTAINED_SHARE = 1 / 4;
 
 /** Creates the pause book of a queue (every origin it sends to). */
 export function createOriginPauses(): OriginPauses {
@@ -59,7 +59,7 @@ export function createOriginPauses(): OriginPauses {
         runs.set(origin, run);
       }
       run.streak++;
-      const sustained = Math.max(SUSTAINED_MIN, Math.ceil(sample.window * SUSTAINED_WINDOW_SHARE));
+      const sustained = Math.max(SUSTAINED_MIN, Math.ceil(sample.inFlight * SUSTAINED_SHARE));
       if (run.streak < sustained) return false;
       const floor = sample.now + (sample.retryAfterMs ?? 0);
       if (run.until > sample.now) {

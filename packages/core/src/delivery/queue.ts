@@ -244,7 +244,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     const retryAfterMs = parseRetryAfter(detail.retryAfter, clock.now());
     const sustained = pauses.limited(entry.origin, {
       now,
-      window: limiter.limit(),
+      inFlight: attempts.count() + 1,
       retryAfterMs,
       backoffMs: (pause) => pauseDelay(pause, policy, clock.random),
     });
