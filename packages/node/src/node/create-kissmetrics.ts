@@ -1,34 +1,15 @@
 import { checkOptions } from '@kmkit/core/internal';
 import {
   type ClientEvents,
-  type ClientOptions,
   createClient,
   DEFAULT_MAX_CONCURRENCY,
   type KissmetricsClient,
 } from '../client/index.js';
-import { openSpool, SPOOL_RECORD_OVERHEAD, type SpoolOptions } from '../spool/index.js';
-import {
-  createNodeTransport,
-  followMswInterception,
-  type RequestDispatcher,
-} from '../transport/index.js';
-import { KISSMETRICS_OPTIONS } from './kissmetrics-options.js';
+import { openSpool, SPOOL_RECORD_OVERHEAD } from '../spool/index.js';
+import { createNodeTransport, followMswInterception } from '../transport/index.js';
+import { KISSMETRICS_OPTIONS, type KissmetricsOptions } from './kissmetrics-options.js';
 
-/** Options of the Node client. */
-export interface KissmetricsOptions extends ClientOptions {
-  /**
-   * A crash-safe spool: every request is written to an append-only journal in `dir` before the
-   * call returns, and acknowledged once settled, so a new client on the same directory delivers
-   * what a crashed process (`kill -9`) left. One process per directory.
-   */
-  readonly spool?: SpoolOptions;
-  /** An undici dispatcher to send through (a `ProxyAgent`, a `MockAgent`); you close it. */
-  readonly dispatcher?: RequestDispatcher;
-  /** A `fetch` to send with instead of undici's pool (slower; for instrumented fetches). */
-  readonly fetch?: typeof fetch;
-  /** How long idle keep-alive connections stay open. Default 30 s. */
-  readonly keepAliveTimeoutMs?: number;
-}
+export type { KissmetricsOptions } from './kissmetrics-options.js';
 
 /**
  * Creates the Kissmetrics server client for Node.js: spec messages in (`track({ userId, event,
