@@ -1,6 +1,10 @@
 import type { IncomingMessage, ServerOptions, ServerResponse } from 'node:http';
 import { type CloseResult, type FlushResult, KmValidationError } from '@kmkit/core';
-import { createEmitter } from '@kmkit/core/internal';
+import {
+  checkOptions as checkOptionNames,
+  createEmitter,
+  type OptionsSpecOf,
+} from '@kmkit/core/internal';
 import { createKissmetrics, type KissmetricsClient, type KissmetricsOptions } from '@kmkit/node';
 import {
   checkIdentityField,
@@ -21,6 +25,7 @@ import {
   refuseQuerySecret,
   requestTimedOut,
 } from './answer-postback.js';
+import { FORWARDER_OPTIONS } from './forwarder-options.js';
 import { createNodeListener } from './node-listener.js';
 import { bodyText, declaredLength, readLimited, TIMED_OUT, TOO_LARGE } from './request-body.js';
 
@@ -136,6 +141,10 @@ function timeoutOption(name: 'headersTimeoutMs' | 'bodyTimeoutMs', value: unknow
   return value;
 }
 
+// Every option has its rule in FORWARDER_OPTIONS: a new option without one does not compile.
+type CompleteSpec<Spec extends OptionsSpecOf<TapstreamForwarderOptions>> = Spec;
+type _CompleteForwarderOptions = CompleteSpec<typeof FORWARDER_OPTIONS>;
+
 function checkOptions(options: TapstreamForwarderOptions) {
   if (typeof options !== 'object' || options === null) {
     throw new KmValidationError(
@@ -144,6 +153,8 @@ function checkOptions(options: TapstreamForwarderOptions) {
       'createTapstreamForwarder takes { apiKey, secret } (or { client, secret })',
     );
   }
+  // No unknown name ("did you mean"), each option of its kind; then what needs more words.
+  checkOptionNames(options, FORWARDER_OPTIONS, 'createTapstreamForwarder');
   if (typeof options.secret !== 'string' || options.secret === '') {
     throw new KmValidationError(
       'invalid_option',
