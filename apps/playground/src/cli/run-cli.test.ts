@@ -196,7 +196,7 @@ describe('arguments', () => {
     expect(await runCli(['--verbose'], refused.output)).toBe(2);
     const listed = capture();
     expect(await runCli(['--list'], listed.output)).toBe(0);
-    expect(listed.written.stdout.split('\n').filter(Boolean)).toHaveLength(8);
+    expect(listed.written.stdout.split('\n').filter(Boolean)).toHaveLength(9);
   });
 });
 
