@@ -7,7 +7,14 @@ import {
   type Scheduler,
   type SpecMessage,
 } from '@kmkit/core';
-import { createEmitter, DEV, resolveLimits, resolveProfile } from '@kmkit/core/internal';
+import {
+  checkOptions as checkOptionRules,
+  createEmitter,
+  DEV,
+  type OptionsSpec,
+  resolveLimits,
+  resolveProfile,
+} from '@kmkit/core/internal';
 import { randomId } from '../identity/random-id.js';
 import { type BrowserEvent, type BrowserMapping, mapMessage } from '../mapping/index.js';
 import { withPageContext } from '../page-context/page-context.js';
@@ -96,8 +103,18 @@ export const noStats = () => ({
   sender: false,
 });
 
-/** The option checks both modes share, which hold on a server too: the mapping they resolve to. */
-export function checkOptions(options: CommonOptions, mode: KmMode): BrowserMapping {
+/**
+ * The option checks both modes share, which hold on a server too, and the mapping they resolve to.
+ * Development builds check every option against the mode's rules (`spec`: unknown names with
+ * "did you mean", kinds), where the typo is made; production builds keep the checks that need no
+ * rules (`apiKey`, the preset, the limits), codes and paths only, for the size budget.
+ */
+export function checkOptions(
+  options: CommonOptions,
+  mode: KmMode,
+  spec: OptionsSpec,
+): BrowserMapping {
+  if (DEV) checkOptionRules(options, spec, 'createKissmetrics');
   if (!(options?.apiKey as unknown as string)?.trim?.()) {
     throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
   }

@@ -7,9 +7,10 @@ import {
   type RetryPolicy,
   toTrackingRequest,
 } from '@kmkit/core';
-import { systemScheduler } from '@kmkit/core/internal';
+import { DEV, type OptionsSpecOf, systemScheduler } from '@kmkit/core/internal';
 import type { AutoEventsOption } from '../auto-events/index.js';
 import { checkOptions, createClient, type Destination } from '../client/client.js';
+import { COMMON_OPTIONS } from '../client/options.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
 import { createIdentityStore } from '../identity/identity-store.js';
@@ -56,6 +57,30 @@ export interface CloudOptions extends CommonOptions {
   readonly autoEvents?: AutoEventsOption;
 }
 
+/** The rules of {@link CloudOptions}, for `checkOptions` (made on use: production builds drop it). */
+const cloudOptions = () =>
+  ({
+    ...COMMON_OPTIONS,
+    mode: ['cloud'],
+    endpoint: 'string',
+    cors: 'boolean',
+    maxQueryBytes: 'number',
+    concurrency: 'number',
+    retry: {
+      maxAttempts: 'number',
+      baseDelayMs: 'number',
+      maxDelayMs: 'number',
+      maxAgeMs: 'number',
+      timeoutMs: 'number',
+    },
+    maxQueueLength: 'number',
+    maxQueueBytes: 'number',
+    overflow: ['refuse', 'drop-oldest'],
+    storage: 'object | null',
+    fetch: 'function',
+    autoEvents: 'boolean | object',
+  }) as const satisfies OptionsSpecOf<CloudOptions>;
+
 // The page's storage when it works: Safari's old private mode, blocked site data or a full quota
 // make it throw on use (or on access), and it is then no storage.
 function usable(storage: Storage | null | undefined): Storage | undefined {
@@ -77,7 +102,7 @@ function usable(storage: Storage | null | undefined): Storage | undefined {
  */
 export function createCloudClient(options: CloudOptions): KissmetricsClient {
   const { apiKey, concurrency = 4 } = options;
-  const mapping = checkOptions(options, 'cloud');
+  const mapping = checkOptions(options, 'cloud', DEV ? cloudOptions() : {});
   const encoding = { apiKey, endpoint: options.endpoint, maxQueryBytes: options.maxQueryBytes };
   // Checks the endpoint now rather than at the first call.
   toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);

@@ -1,6 +1,7 @@
 import { type Scheduler, toKmq } from '@kmkit/core';
-import { DEV } from '@kmkit/core/internal';
+import { DEV, type OptionsSpecOf } from '@kmkit/core/internal';
 import { checkOptions, createClient, invalidOption } from '../client/client.js';
+import { COMMON_OPTIONS } from '../client/options.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
 import { KmLibraryError } from './library-error.js';
@@ -16,6 +17,16 @@ export interface DeviceOptions extends CommonOptions {
   /** How long `identity()` waits for the library before rejecting. Default 5000 ms. */
   readonly identityTimeoutMs?: number;
 }
+
+/** The rules of {@link DeviceOptions}, for `checkOptions` (made on use: production builds drop it). */
+const deviceOptions = () =>
+  ({
+    ...COMMON_OPTIONS,
+    mode: ['device'],
+    hosts: 'object',
+    nonce: 'string',
+    identityTimeoutMs: 'number',
+  }) as const satisfies OptionsSpecOf<DeviceOptions>;
 
 // Read at every push: the library replaces the array with its own queue when it loads.
 const push = (item: unknown) => kmWindow._kmq.push(item);
@@ -48,7 +59,7 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   const { mode, identityTimeoutMs: timeoutMs = 5000 } = options;
   if (mode && mode !== 'device') throw invalidOption('mode', "must be 'device' here");
   if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', 'must be positive');
-  const mapping = checkOptions(options, 'device');
+  const mapping = checkOptions(options, 'device', DEV ? deviceOptions() : {});
   if (onServer()) return createServerClient();
   return createClient(options, mapping, DEVICE_CLOCK, ({ clock, warn }) => {
     installSnippet(options, (src) => warn('library_blocked', `${src} did not load`));

@@ -1,0 +1,20 @@
+import type { OptionsSpecOf } from '@kmkit/core/internal';
+import type { CommonOptions } from './types.js';
+
+/**
+ * The rules of the options both modes take, for `@kmkit/core`'s `checkOptions`; each mode spreads
+ * them into its own. Complete by construction: an option without its rule does not compile.
+ */
+export const COMMON_OPTIONS = {
+  apiKey: 'string!',
+  limits: { nameLength: 'number', valueLength: 'number' },
+  pageContext: 'boolean',
+  scheduler: 'object',
+  preset: ['default', 'rudderstack', 'segment'],
+  prefixProperties: 'boolean',
+  prefixSeparator: 'string',
+  trackNamedPages: 'boolean',
+  trackCategorizedPages: 'boolean',
+  aliasOnIdentify: 'boolean',
+  recordPageView: 'boolean',
+} as const satisfies OptionsSpecOf<CommonOptions>;
