@@ -62,11 +62,11 @@ const fail = (path: string, message: string | false): never => {
  */
 export function checkOptions(options: unknown, spec: OptionsSpec, caller: string): void {
   if (kindOf(options) !== 'object') {
-    const required = Object.keys(spec).filter((name) => `${spec[name]}`.endsWith('!'));
+    const required = (name: string) => `${spec[name]}`.endsWith('!');
     fail(
       '',
       DEV &&
-        `${caller} takes an options object such as { ${[...required, '...'].join(', ')} }, got ${describe(options)}`,
+        `${caller} takes an options object such as { ${[...Object.keys(spec).filter(required), '...'].join(', ')} }, got ${describe(options)}`,
     );
   }
   checkObject(options as Record<string, unknown>, spec, '', caller);
