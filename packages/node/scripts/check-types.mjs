@@ -2,7 +2,9 @@
 // declarations (`dist/*.d.ts` and `.d.cts`, as users resolve them: no `@kmkit/source` condition),
 // under `moduleResolution` node16 (ESM and CommonJS) and bundler, on the workspace's TypeScript
 // and on the oldest one we check (a devDependency alias). `skipLibCheck` is off, so an error inside
-// our declarations fails too. CI runs it.
+// our declarations fails too. CI runs it. (The package lists `typescript` itself beside the
+// `typescript-5.4` alias, so that its `tsc` bin, which `pnpm typecheck` runs, stays the workspace's:
+// pnpm would otherwise link the alias's.)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
