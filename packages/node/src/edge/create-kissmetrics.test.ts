@@ -42,6 +42,20 @@ describe('@kmkit/node/edge', () => {
     expect(km.person('a-1')?.events.map((event) => event.name)).toEqual(['Viewed Pricing page']);
   });
 
+  test('checks its options as the Node entry does, and has no spool', () => {
+    const create = createKissmetrics as (options?: unknown) => unknown;
+    expect(() => create()).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: '', name: 'KmValidationError' }),
+    );
+    expect(() => create({ apikey: 'key' })).toThrow(
+      'apikey is not an option of createKissmetrics: did you mean apiKey?',
+    );
+    expect(() => create({ apiKey: 'key', preset: 'segmnet' })).toThrow('did you mean "segment"?');
+    expect(() => create({ apiKey: 'key', spool: { dir: '/tmp/km' } })).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'spool' }),
+    );
+  });
+
   test('its bundle for a neutral platform has no node: module and no undici', async () => {
     const result = await build({
       entryPoints: [fileURLToPath(new URL('./index.ts', import.meta.url))],
