@@ -210,7 +210,8 @@ export function mapMessage(
           const url = viewed('url');
           record('Page View', {
             ...(url === undefined ? {} : { 'Viewed URL': url }),
-            Referrer: viewed('referrer') ?? 'Direct',
+            // A configured value limit may be shorter than "Direct" too.
+            Referrer: viewed('referrer') ?? 'Direct'.slice(0, cleaning.valueLength),
           });
         }
         const prefixed =

@@ -363,7 +363,8 @@ function pageView(context: CleanContext, properties: KmEventProperties): Record<
   };
   const url = text('url');
   const view: Record<string, KmValue> = url === undefined ? {} : { 'Viewed URL': url };
-  view.Referrer = text('referrer') ?? 'Direct';
+  // A configured value limit may be shorter than "Direct" too.
+  view.Referrer = text('referrer') ?? truncateCodePoints('Direct', context.valueLength);
   return view;
 }
 

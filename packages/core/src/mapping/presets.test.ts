@@ -263,6 +263,11 @@ describe('segment preset', () => {
     });
   });
 
+  test("segment preset: the 'Direct' referrer of 'Page View' keeps to a configured value limit shorter than it", () => {
+    const [view] = map({ type: 'page', name: 'Home' }, { ...segment, limits: { valueLength: 3 } });
+    expect(view).toMatchObject({ event: 'Page View', properties: { Referrer: 'Dir' } });
+  });
+
   test("segment preset: a page first records 'Page View' with 'Viewed URL' and 'Referrer', as Segment's browser integration does", () => {
     const page = {
       type: 'page',
