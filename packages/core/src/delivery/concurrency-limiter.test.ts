@@ -107,10 +107,28 @@ describe('the concurrency window', () => {
     expect(roundTrip(limiter, 4000, { roundTripMs: 250 })).toBe(8); // never below the start
   });
 
-  test('on loopback, sub-millisecond round trips that double are noise, not a queue', () => {
+  test('on loopback, sub-millisecond round trips that triple are noise, not a queue', () => {
     const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
     roundTrip(limiter, 0, { roundTripMs: 0.2 });
-    expect(windows(limiter, 3, { roundTripMs: 1.5 })).toEqual([32, 64, 100]);
+    expect(windows(limiter, 3, { roundTripMs: 0.6 })).toEqual([32, 64, 100]);
+  });
+
+  test('after slow start ends on a queue, one round trip at the initial window re-measures the base', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 1000 });
+    // A process starting up: everything takes 60 ms, the window grows on it unchecked.
+    expect(windows(limiter, 4, { roundTripMs: 60 })).toEqual([16, 32, 64, 128]);
+    // Then a queue shows (150 ms; a round trip ends with the next one's first answer): slow start
+    // ends, and the next round trip goes at the initial window.
+    roundTrip(limiter, 400, { roundTripMs: 150 });
+    roundTrip(limiter, 550, { roundTripMs: 150 });
+    expect(limiter.limit()).toBe(8);
+    // At 8 in flight the endpoint answers in 5 ms: that is its base latency.
+    expect(roundTrip(limiter, 560, { roundTripMs: 5 })).toBeGreaterThan(100);
+    // So 60 ms at the grown window is a queue of this client's making: back down to the start.
+    const after = Array.from({ length: 40 }, (_, n) =>
+      roundTrip(limiter, 600 + n * 60, { roundTripMs: 60 }),
+    );
+    expect(after.at(-1)).toBe(8);
   });
 
   test('restart() probes with one request, then slow start climbs back to where it was, however many restarts', () => {

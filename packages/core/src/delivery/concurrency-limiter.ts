@@ -8,11 +8,12 @@
  *   eight of its answers failed.
  * - **Then** each such answer adds 1/8 (+12.5% a round trip) while round trips stay quick: hundreds
  *   in flight within seconds even at 200 ms, where TCP's +1 a round trip would take minutes.
- * - **Queueing** (as TCP Vegas sees it): when even the quickest answer of a round trip took over
- *   twice, and 5 ms more than, the quickest of the last 10 to 20 s, every request waits somewhere (at
- *   the endpoint, on the path, in this process's busy event loop) and more in flight would only wait
- *   longer. Each answer then takes 1/8 off, down to `initial`. The quickest answer rather than the
- *   mean, so that a handshake on a new connection or a slow tail is not taken for a queue.
+ * - **Queueing** (as TCP Vegas sees it): when a quarter of a round trip's answers took more than
+ *   twice, and 1 ms more than, the quickest answer of the last 10 to 20 s, requests wait somewhere
+ *   (at the endpoint, on the path, in this process's busy event loop) and more in flight would only
+ *   wait longer. Each answer then takes 1/8 off, down to `initial`, and slow start is over. Between
+ *   1.5 and 2 times the window holds. (The lower quartile, so that a handshake on new connections or
+ *   a slow tail is not taken for a queue.)
  * - **Every failed answer** (a 5xx, 408, timeout or network error) and every **rate limit** (a 429,
  *   or any retryable answer with a `Retry-After`) takes half a slot off: a round trip of nothing but
  *   failures halves the window, scattered ones only nibble at it (past slow start the window still
@@ -20,6 +21,11 @@
  *   `initial`; only rate limits take it further, down to 1. So an endpoint that is merely flaky is
  *   never served slower than a fixed window of `initial` would serve it, and one that says "slow
  *   down" is obeyed.
+ * - **Re-measuring the base**: a window that grew while everything was slow (a process starting up,
+ *   compiling its code) can sit on a queue of its own making, whose quickest answer then passes for
+ *   the base. So once slow start has ended on a queue, and every 10 s while the window is above
+ *   `initial`, one round trip goes at `initial` (TCP BBR's ProbeRTT), which shows the quickest answer
+ *   the endpoint really gives.
  * - `restart()` (every answer limited for a while: the origin is paused) sets the window to 1, so
  *   one request probes when the pause ends, and slow start climbs back to the window of the last
  *   healthy answer, however many pauses the run took.
@@ -70,13 +76,14 @@ export interface ConcurrencyLimiterOptions {
 const FAILURE_COST = 1 / 2;
 /** Growth per healthy answer after slow start (+1/8 a round trip), and shrink while queueing. */
 const AVOIDANCE_STEP = 1 / 8;
-/** A round trip whose quickest answer took this many times the quickest recent one is queueing... */
-const LATENCY_TOLERANCE = 2;
 /**
- * ...and at least this much longer: below it the difference is a busy machine's scheduling noise
- * (sub-millisecond round trips on loopback double for nothing), not a queue.
+ * A round trip whose time (its lower quartile) is over twice the base latency, and 1 ms more, is
+ * queueing; one over 1.5 times and 0.5 ms more is rising, and holds the window where it is. The
+ * milliseconds are timer and scheduling noise (sub-millisecond loopback times double for nothing).
  */
-const QUEUE_SLACK_MS = 5;
+const QUEUEING = 1.5;
+const RISING = 1.25;
+const QUEUE_SLACK_MS = 1;
 /** Slow start ends after a round trip with more than this share of failed or limited answers. */
 const SLOW_START_FAILED_SHARE = 1 / 8;
 /**
@@ -84,6 +91,20 @@ const SLOW_START_FAILED_SHARE = 1 / 8;
  * grown into a queue does not become the new base, short enough to follow a route change.
  */
 const BASE_PERIOD_MS = 10_000;
+
+function newRoundTrip(start: number) {
+  return { start, answers: 0, failed: 0, times: [] as number[] };
+}
+
+/**
+ * A round trip's time: its lower quartile (sorting `times`). Not the mean or the median, which a
+ * handshake on new connections or a slow tail inflates; not the quickest, which one request that
+ * slipped in between two busy moments of an event loop understates.
+ */
+function roundTripTime(times: number[]): number {
+  times.sort((a, b) => a - b);
+  return times[Math.floor((times.length - 1) / 4)]!;
+}
 
 /** Creates a window at `initial`, bounded by `max`. */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
@@ -94,48 +115,77 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let nextSeq = 0;
   // One round trip: ends at the answer to the first request sent after it began. The first one
   // covers the initial window, so that one early failure is weighed among its peers.
-  let roundTrip = { start: initial, answers: 0, failed: 0, quickest: Number.POSITIVE_INFINITY };
-  // The quickest answers of this period and of the one before.
+  let roundTrip = newRoundTrip(initial);
+  // The quickest answers of this period and of the one before: the path's base latency.
   let periodStart = Number.NEGATIVE_INFINITY;
   let periodBase = Number.POSITIVE_INFINITY;
   let previousBase = Number.POSITIVE_INFINITY;
-  // The last round trip came back queueing: growth waits until one does not.
-  let queueing = false;
+  // What the last round trip's time said: growth only while `clear`, shrink while `queueing`.
+  let latency: 'clear' | 'rising' | 'queueing' = 'clear';
   // The window when the endpoint last answered well: where slow start climbs back to after a pause.
   let healthyWindow = window;
+  // A round trip at the initial window re-measures the base latency (TCP BBR's ProbeRTT): due once
+  // slow start has ended on a queue, then every 10 s while the window is above its start.
+  let probing = false;
+  let probeAt = Number.POSITIVE_INFINITY;
 
   function endRoundTrip(at: number) {
-    const { answers, failed, quickest } = roundTrip;
-    if (quickest < Number.POSITIVE_INFINITY) {
+    const { answers, failed, times } = roundTrip;
+    if (times.length > 0) {
+      const time = roundTripTime(times);
       if (at - periodStart >= BASE_PERIOD_MS) {
         previousBase = periodBase;
         periodBase = Number.POSITIVE_INFINITY;
         periodStart = at;
       }
-      periodBase = Math.min(periodBase, quickest);
+      // The first round trip (connections opening, code loading) only sets the base.
+      const first = periodBase === Number.POSITIVE_INFINITY && previousBase === periodBase;
+      periodBase = Math.min(periodBase, times[0]!);
       const base = Math.min(periodBase, previousBase);
-      queueing = quickest > LATENCY_TOLERANCE * base && quickest - base > QUEUE_SLACK_MS;
+      latency = first
+        ? 'clear'
+        : time > QUEUEING * base + QUEUE_SLACK_MS
+          ? 'queueing'
+          : time > RISING * base + QUEUE_SLACK_MS / 2
+            ? 'rising'
+            : 'clear';
     }
+    const queueing = latency === 'queueing';
     if (window < slowStartUntil && (queueing || failed > answers * SLOW_START_FAILED_SHARE)) {
       slowStartUntil = window;
+      // A window grown while everything was slow (a process starting) may sit on its own queue.
+      if (queueing) probeAt = Math.min(probeAt, at);
     }
-    roundTrip = { start: nextSeq, answers: 0, failed: 0, quickest: Number.POSITIVE_INFINITY };
+    if (probing) {
+      probing = false;
+    } else if (window > initial && at >= probeAt) {
+      probing = true;
+      probeAt = at + BASE_PERIOD_MS;
+    }
+    roundTrip = newRoundTrip(nextSeq);
   }
 
   function healthy(answer: LimiterAnswer) {
-    if (answer.roundTripMs !== undefined) {
-      roundTrip.quickest = Math.min(roundTrip.quickest, answer.roundTripMs);
-    }
-    if (queueing) {
+    if (answer.roundTripMs !== undefined) roundTrip.times.push(answer.roundTripMs);
+    if (latency === 'queueing') {
       if (window > initial) window = Math.max(initial, window - AVOIDANCE_STEP);
-    } else if (answer.waiting) {
+      // No slow start back up after a queue: growth resumes at +1/8.
+      slowStartUntil = Math.min(slowStartUntil, window);
+    } else if (latency === 'clear' && answer.waiting) {
       window = Math.min(max, window + (window < slowStartUntil ? 1 : AVOIDANCE_STEP));
     }
     healthyWindow = window;
   }
 
+  function failed(outcome: LimiterOutcome) {
+    const floor = outcome === 'limited' ? 1 : Math.min(window, initial);
+    window = Math.max(floor, window - FAILURE_COST);
+    // Past the first slow start, what failures took is not refilled by slow start.
+    if (slowStartUntil < max) slowStartUntil = Math.min(slowStartUntil, window);
+  }
+
   return {
-    limit: () => Math.floor(window),
+    limit: () => Math.floor(probing ? Math.min(window, initial) : window),
     sent: () => nextSeq++,
     answered(answer) {
       roundTrip.answers++;
@@ -143,8 +193,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         healthy(answer);
       } else {
         roundTrip.failed++;
-        const floor = answer.outcome === 'limited' ? 1 : Math.min(window, initial);
-        window = Math.max(floor, window - FAILURE_COST);
+        failed(answer.outcome);
       }
       if (answer.seq >= roundTrip.start) endRoundTrip(answer.at);
     },

@@ -23,7 +23,15 @@ const messages = Array.from({ length: events }, (_, index) => benchMessage(index
 
 let peakConcurrency = 0;
 const sampler = setInterval(() => {
-  peakConcurrency = Math.max(peakConcurrency, km.stats().concurrency);
+  const { concurrency, inFlight, delivered } = km.stats();
+  peakConcurrency = Math.max(peakConcurrency, concurrency);
+  // BENCH_TRACE=1: the window, requests in flight and delivered every 5 ms, on stderr.
+  if (process.env.BENCH_TRACE === '1') {
+    const at = Math.round(performance.now() - started);
+    process.stderr.write(
+      `${at} ms: window ${concurrency}, in flight ${inFlight}, delivered ${delivered}\n`,
+    );
+  }
 }, 5);
 const cpu = process.cpuUsage();
 const started = performance.now();
