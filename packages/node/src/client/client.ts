@@ -116,6 +116,15 @@ export interface KissmetricsClient {
    */
   flush(): Promise<FlushResult>;
   /**
+   * Resolves once every event accepted before the call is on disk, so that not even a power cut
+   * loses it: with a spool, after an `fdatasync` of its journal that concurrent callers share (one
+   * sync for all the calls of an event-loop turn); at once without a spool (memory is then the
+   * durability you chose) or with `spool.fsync: 'always'` / `'never'`. What a server built on the
+   * client awaits before it answers 2xx (the Tapstream forwarder and the relay do).
+   * @throws (rejects with) a `KmSpoolError` `spool_write_failed` when the disk refuses the sync.
+   */
+  whenPersisted(): Promise<void>;
+  /**
    * Stops accepting events, drains until `timeoutMs` (default 10 s), then aborts what is in flight.
    * Unsent requests stay in the spool when there is one, else are reported as drops. Idempotent.
    */
@@ -323,6 +332,7 @@ export function createClient(options: ClientOptions, runtime: ClientRuntime): Ki
     alias: (message) => call('alias', message),
     group: (message) => call('group', message),
     flush,
+    whenPersisted: () => (spool === undefined ? Promise.resolve() : spool.whenSynced()),
     close,
     on: emitter.on,
     stats() {

@@ -32,6 +32,8 @@ export interface IncomingRelayRequest {
 export interface Answering {
   readonly options: ResolvedRelayOptions;
   readonly enqueue: (request: TrackingRequest) => RequestEnqueueResult;
+  /** Resolves once what was queued is on disk (the client's `whenPersisted`). */
+  readonly persisted: () => Promise<void>;
   readonly health: () => { readonly status: number; readonly body: unknown };
   readonly now: () => number;
 }
@@ -69,8 +71,8 @@ function pathAndQuery(url: string): { path: string; query: string } {
 /**
  * Answers one browser request: checks its origin, method, size and parameters, re-encodes what it
  * accepts (one value per key, `_ip` and `_ua` added) and queues it through the client. 200 only
- * once the client queued it (and wrote it to the spool, with one); 503 with `Retry-After` when it
- * could not. Never throws.
+ * once the client queued it (and, with a spool, wrote it to the journal and forced it to disk);
+ * 503 with `Retry-After` when it could not. Never throws.
  */
 export async function answerRequest(
   request: IncomingRelayRequest,
@@ -181,6 +183,15 @@ export async function answerRequest(
         queued.reason === 'closed'
           ? 'the relay is closing: send again later'
           : `the relay could not keep the request (${queued.reason}): send again later`,
+    });
+  }
+  // The browser lets go of the request at a 2xx: answer it once the request is on disk.
+  try {
+    await answering.persisted();
+  } catch (error) {
+    return refused({
+      reason: 'spool_failed',
+      message: `the relay could not force the request to disk (${error instanceof Error ? error.message : String(error)}): send again later`,
     });
   }
   const reply = acceptedReply();

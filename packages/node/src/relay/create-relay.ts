@@ -133,6 +133,7 @@ export function createRelay(
     health,
     enqueue: (request: Parameters<typeof enqueue>[0]) =>
       closing ? { accepted: false as const, reason: 'closed' as const } : enqueue(request),
+    persisted: () => client.whenPersisted(),
   };
   const answer = (request: IncomingRelayRequest) => answerRequest(request, answering);
 

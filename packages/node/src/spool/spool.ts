@@ -74,6 +74,14 @@ export interface Spool {
   fits(bytes: number): boolean;
   /** Writes the buffered acknowledgements (and compacts when it is time). */
   sync(): void;
+  /**
+   * Resolves once every request added before the call is forced to disk (`fdatasync`), so a power
+   * cut cannot lose it either: what a server awaits before answering 2xx. Callers in the same
+   * event-loop turn share one sync (group commit). At once with `fsync: 'always'` (each add was
+   * synced) and `'never'` (the user left it to the operating system).
+   * @throws (rejects with) a {@link KmSpoolError} `spool_write_failed` when the sync fails.
+   */
+  whenSynced(): Promise<void>;
   /** Writes acknowledgements, forces the journal to disk (except with `'never'`), closes it and
    * releases the lock. Idempotent. */
   close(): void;
@@ -358,6 +366,39 @@ export function openSpool(
     maybeCompact();
   }
 
+  // Group commit: the waiters of one event-loop turn, released by one fdatasync after it.
+  let syncWaiters: { resolve: () => void; reject: (error: unknown) => void }[] = [];
+
+  function groupSync() {
+    const waiters = syncWaiters;
+    syncWaiters = [];
+    if (waiters.length === 0) return;
+    try {
+      journal.sync();
+      dirty = false;
+    } catch (error) {
+      failed('sync the journal to disk', error);
+      const refusal = new KmSpoolError(
+        'spool_write_failed',
+        'spool.dir',
+        `the spool journal ${file} could not be forced to disk (${messageOf(error)})`,
+        { cause: error },
+      );
+      for (const waiter of waiters) waiter.reject(refusal);
+      return;
+    }
+    for (const waiter of waiters) waiter.resolve();
+  }
+
+  function whenSynced(): Promise<void> {
+    // After close() nothing more is added, and close() synced what was.
+    if (policy !== 'interval' || closed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      syncWaiters.push({ resolve, reject });
+      if (syncWaiters.length === 1) setImmediate(groupSync);
+    });
+  }
+
   function scheduleSync() {
     dirty = true;
     if (syncTimer !== undefined) return;
@@ -425,9 +466,12 @@ export function openSpool(
     sync() {
       if (!closed) flushAcks();
     },
+    whenSynced,
     close() {
       if (closed) return;
       flushAcks();
+      // Whoever waits for a sync gets it (or its failure) before the journal closes.
+      if (syncWaiters.length > 0) groupSync();
       if (policy !== 'never') {
         try {
           journal.sync();

@@ -114,14 +114,14 @@ function* pairsOf(url: URL, request: PostbackRequest): Iterable<[string, string]
 
 /**
  * Answers one postback: reads it, and records the event on the visitor's identity through the
- * Kissmetrics client, with `_t` from Tapstream's time. Synchronous: a 200 means the client
- * accepted the event, which with a spool means it is written whole in the journal (a refusal,
- * e.g. a full disk, is a 503); without one, that it is queued in memory.
+ * Kissmetrics client, with `_t` from Tapstream's time. A 200 means the client accepted the event
+ * and, with a spool, that it is written whole in the journal and forced to disk (a refusal, e.g.
+ * a full disk, is a 503); without one, that it is queued in memory.
  */
 export function answerPostback(
   request: PostbackRequest,
   answering: PostbackAnswering,
-): PostbackAnswer {
+): PostbackAnswer | Promise<PostbackAnswer> {
   let url: URL;
   try {
     url = new URL(request.url, 'http://localhost');
@@ -184,12 +184,25 @@ export function answerPostback(
   } finally {
     unwatch();
   }
-  return {
+  const forwarded: PostbackAnswer = {
     status: 200,
     outcome: 'forwarded',
     message: `recorded "${postback.event}" on ${postback.identity} at ${postback.time}`,
     postback,
   };
+  // A 200 is never sent again by Tapstream: answer it once the event is on disk (the spool's
+  // shared fdatasync), not merely written to the kernel.
+  return answering.client.whenPersisted().then(
+    () => forwarded,
+    (error: unknown) => ({
+      status: 503,
+      outcome: 'rejected',
+      reason: 'not_accepted',
+      message: `the event could not be forced to disk (${error instanceof Error ? error.message : String(error)}): try again later`,
+      postback,
+      error,
+    }),
+  );
 }
 
 /** The JSON body of an answer: what happened, never an internal error's details. */

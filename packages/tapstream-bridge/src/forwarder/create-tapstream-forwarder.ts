@@ -211,9 +211,7 @@ function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
   } = options;
   return createKissmetrics({
     ...clientOptions,
-    // A 200 to Tapstream is never sent again: the spool syncs each postback before it is answered,
-    // so a power cut cannot lose one either, unless the user chose otherwise.
-    ...(spool === undefined ? {} : { spool: { fsync: 'always', ...spool } }),
+    ...(spool === undefined ? {} : { spool }),
   } as KissmetricsOptions);
 }
 

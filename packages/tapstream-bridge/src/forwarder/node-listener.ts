@@ -137,7 +137,7 @@ function send(
  * body parser too (it reads `req.body`). Never throws.
  */
 export function createNodeListener(
-  answer: (request: PostbackRequest) => PostbackAnswer,
+  answer: (request: PostbackRequest) => PostbackAnswer | Promise<PostbackAnswer>,
   options: NodeListenerOptions,
   report: (answer: PostbackAnswer) => void,
 ): NodeListener {
