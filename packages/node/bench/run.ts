@@ -260,11 +260,14 @@ async function wan(url: string, measure: Measure) {
     rows.push(mine, theirs);
     const drainRatio = mine.seconds / mine.offerSeconds;
     const steady = Number.isFinite(regime.rate);
+    // When both keep up with a steady offered rate, their events/s is that rate: a 2% difference
+    // is the timing of the last answer, not throughput.
+    const noise = steady ? 0.98 : 1;
     const ok =
       mine.delivered === regime.events &&
       mine.dropped === 0 &&
       (!steady || drainRatio <= 1.5) &&
-      mine.perSecond >= theirs.perSecond;
+      mine.perSecond >= noise * theirs.perSecond;
     verdicts.push(
       `    ${regime.label}: ${mine.dropped === 0 && mine.delivered === regime.events ? 'nothing lost' : 'LOSSES'}, ` +
         (steady ? `drained in ${fmt(drainRatio, 2)}x the sending time, ` : '') +
@@ -281,7 +284,7 @@ async function wan(url: string, measure: Measure) {
     );
   }
   console.log(
-    '\n  targets: nothing dropped, drained within 1.5x the sending time, at least kissmetrics@0.0.4 events/s',
+    "\n  targets: nothing dropped, drained within 1.5x the sending time, at least kissmetrics@0.0.4's events/s (steady rates: within 2%, both then deliver what is offered)",
   );
   for (const verdict of verdicts) console.log(verdict);
   console.log('');

@@ -134,7 +134,8 @@ export function createQueueState(caps: QueueCaps): QueueState {
         ageAtAdmission: Number.isFinite(stored.enqueuedAt)
           ? Math.max(0, wallNow - stored.enqueuedAt)
           : Number.POSITIVE_INFINITY,
-        admittedAt: monotonicNow,
+        // Whole milliseconds: a small integer is stored inline, a fraction as a 16-byte box.
+        admittedAt: Math.floor(monotonicNow),
         attempts: 0,
         notBefore: 0,
         settled: false,
