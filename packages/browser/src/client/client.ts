@@ -12,11 +12,14 @@ import {
   createEmitter,
   DEV,
   type OptionsSpec,
-  resolveLimits,
-  resolveProfile,
 } from '@kmkit/core/internal';
 import { randomId } from '../identity/random-id.js';
-import { type BrowserEvent, type BrowserMapping, mapMessage } from '../mapping/index.js';
+import {
+  type BrowserEvent,
+  type BrowserMapping,
+  mapMessage,
+  resolveMapping,
+} from '../mapping/index.js';
 import { withPageContext } from '../page-context/page-context.js';
 import type {
   BrowserWarning,
@@ -118,7 +121,7 @@ export function checkOptions(
   if (!(options?.apiKey as unknown as string)?.trim?.()) {
     throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
   }
-  return { mode, profile: resolveProfile(options, mode), ...resolveLimits(options.limits) };
+  return resolveMapping(options, mode);
 }
 
 /**

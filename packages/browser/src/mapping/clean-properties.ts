@@ -9,13 +9,6 @@ export interface Cleaning {
   readonly warnings: KmWarning[];
 }
 
-/** The cleaned properties of one command, and the lower-cased names Kissmetrics compares. */
-export interface CleanProperties {
-  readonly values: Record<string, KmValue>;
-  readonly folded: Map<string, string>;
-  readonly cleaning: Cleaning;
-}
-
 // One sentence per code, in development builds only (production messages are `code (path)`).
 const SENTENCES: Partial<Record<KmWarningCode, string>> = DEV
   ? {
@@ -36,205 +29,164 @@ const SENTENCES: Partial<Record<KmWarningCode, string>> = DEV
     }
   : {};
 
-/** Adds a warning. */
-export function warn(cleaning: Cleaning, code: KmWarningCode, path: string): void {
-  const sentence = SENTENCES[code];
+/** Adds a warning. Returns nothing, so that `return warn(...)` reads as "drop the value". */
+export function warn(cleaning: Cleaning, code: KmWarningCode, path: string): undefined {
   cleaning.warnings.push({
     code,
     path,
-    message: sentence ? `${path}: ${sentence}` : terse(code, path),
+    message: (DEV && SENTENCES[code] && `${path}: ${SENTENCES[code]}`) || terse(code, path),
   });
 }
 
-// The path of a value: `base` (`properties`) and its flattened name (`a.b`).
-export const at = (base: string, flat?: string): string =>
-  flat === undefined ? base : base ? `${base}.${flat}` : flat;
+/** True for a finite number (as `Number.isFinite`: no coercion). */
+export const finite: (value: unknown) => boolean = Number.isFinite;
 
-const LONE = /[\uD800-\uDBFF][\uDC00-\uDFFF]|[\uD800-\uDFFF]/g;
+/** The code points of `text` (a lone surrogate is one each). */
+export const codePoints = (text: string): string[] => [...text];
 
-/** `text` with each lone UTF-16 surrogate as U+FFFD, or `undefined` when it has none. */
-export function wellFormed(text: string): string | undefined {
-  const fixed = text.replace(LONE, (unit) => (unit.length > 1 ? unit : '\uFFFD'));
-  return fixed === text ? undefined : fixed;
+/** `text` with each lone UTF-16 surrogate as U+FFFD (in a `u` regex a pair is one code point). */
+export const toWellFormed = (text: string): string => text.replace(/\p{Cs}/gu, '\uFFFD');
+
+/** {@link toWellFormed}, reported at `path` when there was a lone surrogate. */
+export function wellFormed(cleaning: Cleaning, text: string, path: string): string {
+  const fixed = toWellFormed(text);
+  if (fixed !== text) warn(cleaning, 'malformed_string', path);
+  return fixed;
 }
-
-/** Code points of `text` (a lone surrogate is one). */
-export const codePoints = (text: string): number => [...text].length;
 
 /** A text value, well formed and within the value limit. */
 export function cleanText(cleaning: Cleaning, value: string, path: string): string {
-  let text = value;
-  const fixed = wellFormed(text);
-  if (fixed !== undefined) {
-    warn(cleaning, 'malformed_string', path);
-    text = fixed;
-  }
-  if (codePoints(text) > cleaning.valueLength) {
-    warn(cleaning, 'value_truncated', path);
-    text = [...text].slice(0, cleaning.valueLength).join('');
-  }
-  return text;
+  const points = codePoints(wellFormed(cleaning, value, path));
+  if (points.length > cleaning.valueLength) warn(cleaning, 'value_truncated', path);
+  return points.slice(0, cleaning.valueLength).join('');
 }
 
-/** New, empty cleaned properties. */
-export const properties = (cleaning: Cleaning): CleanProperties => ({
-  values: {},
-  folded: new Map(),
-  cleaning,
-});
+/** The cleaned properties of one command, and the lower-cased names Kissmetrics compares. */
+export interface Row {
+  readonly values: Record<string, KmValue>;
+  readonly folded: Map<string, string>;
+  readonly cleaning: Cleaning;
+}
+
+/** A new, empty row. */
+export const newRow = (cleaning: Cleaning): Row => ({ values: {}, folded: new Map(), cleaning });
 
 /**
- * The name Kissmetrics gets for `prefix + flat` (`,` and `:` as spaces, as Kissmetrics does), or
- * `undefined` with a warning when it cannot be sent: over the limit, empty, a control parameter.
+ * Writes `value` under the name Kissmetrics gets for `name` (`,` and `:` as spaces, as Kissmetrics
+ * does), unless it cannot be sent (over the limit, empty, a control parameter: a warning). An
+ * earlier name Kissmetrics takes for the same (case aside) gives way. `value` is made only once
+ * the name is good, so a dropped name reports nothing of its value.
  */
-export function propertyName(
-  into: CleanProperties,
-  prefix: string,
-  flat: string,
-  base: string,
-  path = at(base, flat),
-): string | undefined {
-  const { cleaning } = into;
-  let name = (prefix + flat).replace(/[,:]/g, ' ');
-  const fixed = wellFormed(name);
-  if (fixed !== undefined) {
-    warn(cleaning, 'malformed_string', at(base, flat));
-    name = fixed;
-  }
+export function write(row: Row, name: string, path: string, value: () => KmValue): undefined {
+  const { cleaning, values, folded } = row;
+  const fixed = wellFormed(cleaning, name.replace(/[,:]/g, ' '), path);
   const problem: KmWarningCode | '' =
-    codePoints(name) > cleaning.nameLength
+    codePoints(fixed).length > cleaning.nameLength
       ? 'name_too_long'
-      : name === ''
-        ? 'empty_name'
-        : CONTROL_PARAMETERS.has(name)
+      : fixed
+        ? CONTROL_PARAMETERS.has(fixed)
           ? 'reserved_key'
-          : '';
-  if (!problem) return name;
-  warn(cleaning, problem, path);
-}
-
-/** Writes a clean value; an earlier name Kissmetrics takes for the same (case aside) gives way. */
-export function write(into: CleanProperties, name: string, value: KmValue, path: string): void {
-  const { values, folded } = into;
-  const key = name.toLowerCase();
+          : ''
+        : 'empty_name';
+  if (problem) return warn(cleaning, problem, path);
+  const made = value();
+  const key = fixed.toLowerCase();
   const previous = folded.get(key);
   if (previous !== undefined) {
-    warn(into.cleaning, 'key_collision', path);
+    warn(cleaning, 'key_collision', path);
     delete values[previous];
   }
-  folded.set(key, name);
+  folded.set(key, fixed);
   // A data property, so `__proto__` is an ordinary name.
-  Object.defineProperty(values, name, {
-    value,
+  Object.defineProperty(values, fixed, {
+    value: made,
     enumerable: true,
     writable: true,
     configurable: true,
   });
 }
 
-/** Top-level changes to the properties of a row: `products` skipped, `revenue` replaced. */
-export interface Overrides {
+/** Top-level changes to a row: `skip` left out, `key` (a revenue) with `value` under `prefix`. */
+export interface Change {
   readonly skip?: string;
-  readonly replace?: string;
-  /** What `replace` holds instead (the parsed amount, or the value as read). */
+  readonly key?: string;
   readonly value?: unknown;
-  /** The prefix of the replaced key when it differs (RudderStack's `<event> - revenue`). */
   readonly prefix?: string;
 }
 
-const reportThrow = (cleaning: Cleaning, path: string) => warn(cleaning, 'unsupported_value', path);
-
 /**
- * Cleans `source` into `into` as `@kmkit/core`'s mapping does: nested objects flattened with `.`,
+ * Cleans `source` into `row` as `@kmkit/core`'s mapping does: nested objects flattened with `.`,
  * arrays of primitives joined with `,`, arrays holding objects as JSON text, `null` and `undefined`
- * left out, and what cannot be sent dropped with a warning naming its path. `seeds` are enclosing
- * objects that count as ancestors for cycles.
+ * left out, and what cannot be sent dropped with a warning naming its path. `ancestors` are the
+ * enclosing objects (cycles).
  */
 export function flatten(
-  into: CleanProperties,
+  row: Row,
   source: object,
   prefix: string,
   path: string,
-  overrides?: Overrides,
-  seeds: readonly object[] = [],
+  ancestors: Set<object> = new Set(),
+  change?: Change,
 ): void {
-  let keys: string[];
   try {
-    keys = Object.keys(source);
-  } catch {
-    reportThrow(into.cleaning, path);
-    return;
-  }
-  const ancestors = new Set(seeds).add(source);
-  for (const key of keys) {
-    try {
-      if (key === overrides?.skip) continue;
-      const replaced = key === overrides?.replace;
-      put(
-        into,
-        (replaced && overrides.prefix) || prefix,
-        key,
-        key,
-        replaced ? overrides.value : (source as Record<string, unknown>)[key],
-        path,
-        ancestors,
-      );
-    } catch {
-      reportThrow(into.cleaning, at(path, key));
+    ancestors.add(source);
+    for (const key of Object.keys(source)) {
+      const at = `${path}.${key}`;
+      try {
+        if (key === change?.skip) continue;
+        const replaced = key === change?.key;
+        put(
+          row,
+          ((replaced && change.prefix) || prefix) + key,
+          at,
+          key,
+          replaced ? change.value : (source as Record<string, unknown>)[key],
+          ancestors,
+        );
+      } catch {
+        warn(row.cleaning, 'unsupported_value', at);
+      }
     }
+    ancestors.delete(source);
+  } catch {
+    // The keys themselves could not be read (a proxy).
+    warn(row.cleaning, 'unsupported_value', path);
   }
 }
 
-// Writes one value under `prefix + flat`, walking into objects. An object is read as
-// `JSON.stringify` reads it: `toJSON` first (a Date gives its ISO text), a boxed primitive as the
-// primitive, a typed array as an array. Depth is bounded: names grow with it, and nothing is read
-// below the name limit.
+// Writes one value under `name`, walking into objects. An object is read as `JSON.stringify`
+// reads it: `toJSON` first (a Date gives its ISO text), a boxed primitive as the primitive, a
+// typed array as an array. Depth is bounded: names grow with it, and nothing is read below the
+// name limit.
 function put(
-  into: CleanProperties,
-  prefix: string,
-  flat: string,
+  row: Row,
+  name: string,
+  path: string,
   key: string,
   value: unknown,
-  base: string,
   ancestors: Set<object>,
-): void {
-  const { cleaning } = into;
-  const path = at(base, flat);
+): undefined {
+  const { cleaning } = row;
   const type = typeof value;
-  if (type === 'bigint') {
-    put(into, prefix, flat, key, String(value), base, ancestors);
-    return;
-  }
-  if (type === 'function' || type === 'symbol' || (type === 'number' && !Number.isFinite(value))) {
-    warn(cleaning, type === 'number' ? 'non_finite_number' : 'unsupported_value', path);
-    return;
-  }
+  if (type === 'function' || type === 'symbol' || (type === 'number' && !finite(value as number)))
+    return warn(cleaning, type === 'number' ? 'non_finite_number' : 'unsupported_value', path);
   if (type !== 'object') {
-    if (value === undefined) return;
-    const name = propertyName(into, prefix, flat, base);
-    if (name !== undefined) {
-      write(
-        into,
-        name,
-        type === 'string' ? cleanText(cleaning, value as string, path) : (value as KmValue),
-        path,
+    if (value !== undefined) {
+      write(row, name, path, () =>
+        type === 'bigint' || type === 'string'
+          ? cleanText(cleaning, String(value), path)
+          : (value as KmValue),
       );
     }
     return;
   }
-  if (value === null) return;
-  let object = value as object;
-  if (ArrayBuffer.isView(object) && !(object instanceof DataView)) {
+  let object = value as object | null;
+  if (!object) return;
+  if (ArrayBuffer.isView(object) && !(object instanceof DataView))
     object = Array.from(object as unknown as ArrayLike<number>);
-  }
-  if (Array.isArray(object)) {
-    array(into, prefix, flat, object, base, ancestors);
-    return;
-  }
-  if (object instanceof Date && Number.isNaN(object.getTime())) {
-    warn(cleaning, 'unsupported_value', path);
-    return;
-  }
+  if (Array.isArray(object)) return array(row, name, path, object, ancestors);
+  if (object instanceof Date && Number.isNaN(object.getTime()))
+    return warn(cleaning, 'unsupported_value', path);
   const { toJSON, valueOf: read } = object as { toJSON?: unknown; valueOf?: unknown };
   const primitive =
     typeof toJSON === 'function'
@@ -242,78 +194,52 @@ function put(
       : typeof read === 'function'
         ? read.call(object)
         : object;
-  if (primitive !== object) {
-    put(into, prefix, flat, key, primitive, base, ancestors);
-    return;
-  }
-  const keys = Object.keys(object);
-  if (keys.length === 0) {
+  if (primitive !== object) return put(row, name, path, key, primitive, ancestors);
+  if (!Object.keys(object).length) {
     // An empty object is no data; a Map or a class without fields is data we cannot read.
     const proto = Object.getPrototypeOf(object);
-    if (proto !== Object.prototype && proto !== null) warn(cleaning, 'unsupported_value', path);
+    if (proto !== Object.prototype && proto) warn(cleaning, 'unsupported_value', path);
   } else if (ancestors.has(object)) {
     warn(cleaning, 'circular_reference', path);
-  } else if (codePoints(prefix + flat) >= cleaning.nameLength) {
+  } else if (codePoints(name).length >= cleaning.nameLength) {
     // Every name below is longer than this one.
     warn(cleaning, 'name_too_long', path);
   } else {
-    ancestors.add(object);
-    for (const inner of keys) {
-      const nested = `${flat}.${inner}`;
-      try {
-        put(
-          into,
-          prefix,
-          nested,
-          inner,
-          (object as Record<string, unknown>)[inner],
-          base,
-          ancestors,
-        );
-      } catch {
-        reportThrow(cleaning, at(base, nested));
-      }
-    }
-    ancestors.delete(object);
+    flatten(row, object, `${name}.`, path, ancestors);
   }
 }
 
+const isData = (item: unknown) =>
+  typeof item === 'object' ? item !== null : typeof item === 'function' || typeof item === 'symbol';
+
 // Arrays of primitives are joined with `,` (as `join` does); arrays holding objects become JSON.
 function array(
-  into: CleanProperties,
-  prefix: string,
-  flat: string,
+  row: Row,
+  name: string,
+  path: string,
   items: readonly unknown[],
-  base: string,
   ancestors: Set<object>,
-): void {
-  const { cleaning } = into;
-  if (items.length === 0) return;
-  const name = propertyName(into, prefix, flat, base);
-  if (name === undefined) return;
-  const path = at(base, flat);
-  let text = '';
-  if (
-    items.some((item) =>
-      typeof item === 'object'
-        ? item !== null
-        : typeof item === 'function' || typeof item === 'symbol',
-    )
-  ) {
-    text = jsonText(items, cleaning, path, ancestors);
-  } else {
-    // Past this many UTF-16 units the text is surely over the value limit: stop building it.
-    for (let i = 0; i < items.length && text.length <= 2 * cleaning.valueLength + 2; i++) {
-      const item = items[i];
-      if (i > 0) text += ',';
-      if (typeof item === 'number' && !Number.isFinite(item)) {
-        warn(cleaning, 'non_finite_number', `${path}[${i}]`);
-      } else if (item != null) {
-        text += String(item);
+): undefined {
+  const { cleaning } = row;
+  if (!items.length) return;
+  write(row, name, path, () => {
+    let text = '';
+    if (items.some(isData)) {
+      text = jsonText(items, cleaning, path, ancestors);
+    } else {
+      // Past this many UTF-16 units the text is surely over the value limit: stop building it.
+      for (let i = 0; i < items.length && text.length <= 2 * cleaning.valueLength + 2; i++) {
+        const item = items[i];
+        if (i) text += ',';
+        if (typeof item === 'number' && !finite(item)) {
+          warn(cleaning, 'non_finite_number', `${path}[${i}]`);
+        } else if (item != null) {
+          text += item as string;
+        }
       }
     }
-  }
-  write(into, name, cleanText(cleaning, text, path), path);
+    return cleanText(cleaning, text, path);
+  });
 }
 
 // JSON text of an array holding objects: bigints as decimal text; cycles, functions, symbols and
@@ -330,7 +256,7 @@ function jsonText(
   return JSON.stringify(root, function (this: object, key: string, value: unknown) {
     // Depth-first: `this` (the object holding `value`) is on the stack; what is above it is done.
     let depth = holders.length;
-    while (depth > 0 && holders[depth - 1] !== this) depth--;
+    while (depth && holders[depth - 1] !== this) depth--;
     holders.length = keys.length = depth;
     const where = () =>
       path +
@@ -341,19 +267,13 @@ function jsonText(
         .join('');
     const type = typeof value;
     if (type === 'bigint') return String(value);
-    if (type === 'number' && !Number.isFinite(value)) {
-      warn(cleaning, 'non_finite_number', where());
-      return;
-    }
-    if (type === 'function' || type === 'symbol') {
-      warn(cleaning, 'unsupported_value', where());
-      return;
-    }
-    if (typeof value === 'object' && value !== null) {
-      if (holders.includes(value) || (depth > 0 && ancestors.has(value))) {
-        warn(cleaning, 'circular_reference', where());
-        return;
-      }
+    if (type === 'number' && !finite(value as number))
+      return warn(cleaning, 'non_finite_number', where());
+    if (type === 'function' || type === 'symbol')
+      return warn(cleaning, 'unsupported_value', where());
+    if (value && type === 'object') {
+      if (holders.includes(value) || (depth && ancestors.has(value)))
+        return warn(cleaning, 'circular_reference', where());
       if (depth > cleaning.valueLength) return;
       holders.push(value);
       keys.push(key);

@@ -1,6 +1,3 @@
-export {
-  type BrowserMapping,
-  type BrowserMapResult,
-  mapMessage,
-} from './map-message.js';
+export { type BrowserMapResult, mapMessage } from './map-message.js';
 export type { BrowserEvent } from './read-message.js';
+export { type BrowserMapping, resolveMapping } from './resolve-mapping.js';

@@ -6,10 +6,10 @@ import {
   type MappingPreset,
   mapEvent,
 } from '@kmkit/core';
-import { resolveProfile } from '@kmkit/core/internal';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mapMessage } from './map-message.js';
+import { resolveMapping } from './resolve-mapping.js';
 
 // The browser maps with its own, smaller code (`mapMessage`); `@kmkit/core`'s `mapEvent` is the
 // reference. The same generated messages go through both, in both modes, with every preset and
@@ -306,10 +306,7 @@ function outcome(run: () => { commands: unknown[]; warnings: { code: string; pat
 
 function both(input: unknown, mapOptions: Omit<MapOptions, 'mode'>, mode: KmMode) {
   const core = outcome(() => mapEvent(input, { ...mapOptions, mode, now: NOW }));
-  const limits = { nameLength: 255, valueLength: 512, ...mapOptions.limits };
-  const browser = outcome(() =>
-    mapMessage(input, { mode, profile: resolveProfile(mapOptions, mode), ...limits }, () => NOW),
-  );
+  const browser = outcome(() => mapMessage(input, resolveMapping(mapOptions, mode), () => NOW));
   return { core, browser };
 }
 
@@ -368,13 +365,7 @@ describe("the browser's mapping against @kmkit/core's", () => {
         expect(browser).toEqual(core);
       }
     }
-    expect(
-      mapMessage(
-        order,
-        { mode: 'cloud', profile: resolveProfile(), nameLength: 255, valueLength: 512 },
-        () => NOW,
-      ).commands,
-    ).toEqual([
+    expect(mapMessage(order, resolveMapping({}, 'cloud'), () => NOW).commands).toEqual([
       {
         type: 'record',
         person: 'bob',

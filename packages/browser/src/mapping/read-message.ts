@@ -1,7 +1,7 @@
 import type { KmErrorCode, KmEventProperties, KmEventType, KmMode } from '@kmkit/core';
 import { KmValidationError } from '@kmkit/core';
 import { DEV } from '@kmkit/core/internal';
-import { type Cleaning, codePoints, warn, wellFormed } from './clean-properties.js';
+import { type Cleaning, codePoints, finite, warn, wellFormed } from './clean-properties.js';
 import { readTimestamp } from './timestamp.js';
 
 /** A spec message as the browser reads it: who, when, and the fields of its kind. */
@@ -78,14 +78,9 @@ export function readMessage(
     };
     // Text, a finite number or a bigint as text; undefined when blank, absent or another type.
     const text = (value: unknown, path: string): string | undefined => {
-      if (typeof value === 'string') {
-        if (!value.trim()) return undefined;
-        const fixed = wellFormed(value);
-        if (fixed === undefined) return value;
-        warn(cleaning, 'malformed_string', path);
-        return fixed;
-      }
-      if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') {
+      if (typeof value === 'string')
+        return value.trim() ? wellFormed(cleaning, value, path) : undefined;
+      if ((typeof value === 'number' && finite(value)) || typeof value === 'bigint') {
         return String(value);
       }
       if (value != null) warn(cleaning, 'invalid_field', path);
@@ -97,10 +92,10 @@ export function readMessage(
       if (value != null) warn(cleaning, 'invalid_field', key);
     };
     const fits = (name: string, path: string) =>
-      codePoints(name) > cleaning.nameLength ? refuse('name_too_long', path) : name;
+      codePoints(name).length > cleaning.nameLength ? refuse('name_too_long', path) : name;
     // The identity that is not the person only feeds aliases: an over-long one is left out.
     const optional = (value: string | undefined, path: string) => {
-      if (value === undefined || codePoints(value) <= cleaning.nameLength) return value;
+      if (value === undefined || codePoints(value).length <= cleaning.nameLength) return value;
       warn(cleaning, 'invalid_field', path);
     };
 
@@ -186,7 +181,7 @@ export function readMessage(
     event.time = Math.floor((ms ?? now()) / 1000);
     for (const key of unreadable) warn(cleaning, 'invalid_timestamp', key);
     let messageId = get('messageId');
-    if (typeof messageId === 'number' && Number.isFinite(messageId)) messageId = String(messageId);
+    if (typeof messageId === 'number' && finite(messageId)) messageId = String(messageId);
     if (typeof messageId === 'string' && messageId !== '') event.messageId = messageId;
     else if (messageId != null && messageId !== '') warn(cleaning, 'invalid_field', 'messageId');
     return event as BrowserEvent;
