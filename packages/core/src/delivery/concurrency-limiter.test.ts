@@ -23,6 +23,8 @@ function roundTrip(
       outcome,
       waiting,
       at,
+      // Requests wait, so each answer's slot is refilled at once: as many in flight as allowed.
+      inFlight: waiting ? limiter.limit() : answers,
       ...(outcome === 'healthy' ? { roundTripMs } : {}),
     });
   }
@@ -50,7 +52,7 @@ describe('the concurrency window', () => {
     const sent = Array.from({ length: 16 }, () => limiter.sent());
     for (const seq of sent) {
       const outcome = seq < 3 ? 'failed' : 'healthy';
-      limiter.answered({ seq, outcome, roundTripMs: 80, waiting: true, at: 0 });
+      limiter.answered({ seq, outcome, roundTripMs: 80, waiting: true, inFlight: 16, at: 0 });
     }
     expect(limiter.limit()).toBe(29);
     // That round trip ends with the next answer (+1, the last of slow start: 30); from there
@@ -75,6 +77,20 @@ describe('the concurrency window', () => {
     expect(roundTrip(limiter, 240, { outcome: 'limited' })).toBe(1);
   });
 
+  test('a limit when the window had room the traffic never used shrinks it from what is in flight', () => {
+    const limiter = createConcurrencyLimiter({ initial: 8, max: 1000 });
+    windows(limiter, 6); // 512, earned by a burst
+    // Later only 100 are in flight (the traffic needs no more) when a 429 comes back.
+    limiter.answered({
+      seq: limiter.sent(),
+      outcome: 'limited',
+      waiting: false,
+      inFlight: 100,
+      at: 600,
+    });
+    expect(limiter.limit()).toBe(99);
+  });
+
   test('scattered rate limits only nibble: 3% of answers limited still lets it grow', () => {
     const limiter = createConcurrencyLimiter({ initial: 32, max: 512 });
     let answered = 0;
@@ -87,6 +103,7 @@ describe('the concurrency window', () => {
           outcome: limited ? 'limited' : 'healthy',
           roundTripMs: 80,
           waiting: true,
+          inFlight: limiter.limit(),
           at: round * 80,
         });
       }
@@ -139,6 +156,8 @@ describe('the concurrency window', () => {
     expect(limiter.limit()).toBe(1);
     roundTrip(limiter, 1200, { outcome: 'limited' }); // the probe: still limited, paused again
     limiter.restart();
+    // The 429s of what was still in flight come back.
+    roundTrip(limiter, 1300, { outcome: 'limited', answers: 10 });
     expect(limiter.limit()).toBe(1);
     expect(windows(limiter, 6)).toEqual([2, 4, 8, 16, 32, 36]);
   });

@@ -15,7 +15,8 @@
  *   1.5 and 2 times the window holds. (The lower quartile, so that a handshake on new connections or
  *   a slow tail is not taken for a queue.)
  * - **Every failed answer** (a 5xx, 408, timeout or network error) and every **rate limit** (a 429,
- *   or any retryable answer with a `Retry-After`) takes half a slot off: a round trip of nothing but
+ *   or any retryable answer with a `Retry-After`) takes half a slot off (off what is in flight, when
+ *   the window had room the traffic never used): a round trip of nothing but
  *   failures halves the window, scattered ones only nibble at it (past slow start the window still
  *   grows while fewer than about one answer in five fails). Failures bring the window down to
  *   `initial`; only rate limits take it further, down to 1. So an endpoint that is merely flaky is
@@ -60,6 +61,8 @@ export interface LimiterAnswer {
   readonly roundTripMs?: number;
   /** Whether requests were waiting for a slot when the answer came (the window was the limit). */
   readonly waiting: boolean;
+  /** Requests in flight when the answer came, this one included. */
+  readonly inFlight: number;
   /** When the answer came, on the monotonic clock. */
   readonly at: number;
 }
@@ -128,6 +131,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   // slow start has ended on a queue, then every 10 s while the window is above its start.
   let probing = false;
   let probeAt = Number.POSITIVE_INFINITY;
+  // Paused and probing (restart()): the climb back is set, whatever the answers still coming in.
+  let restarted = false;
 
   function endRoundTrip(at: number) {
     const { answers, failed, times } = roundTrip;
@@ -151,11 +156,14 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
             : 'clear';
     }
     const queueing = latency === 'queueing';
-    if (window < slowStartUntil && (queueing || failed > answers * SLOW_START_FAILED_SHARE)) {
+    const failing = !restarted && failed > answers * SLOW_START_FAILED_SHARE;
+    if (window < slowStartUntil && (queueing || failing)) {
       slowStartUntil = window;
       // A window grown while everything was slow (a process starting) may sit on its own queue.
       if (queueing) probeAt = Math.min(probeAt, at);
     }
+    // The round trip in which the endpoint answered well again ends the restart.
+    if (restarted && failed < answers) restarted = false;
     if (probing) {
       probing = false;
     } else if (window > initial && at >= probeAt) {
@@ -177,11 +185,14 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     healthyWindow = window;
   }
 
-  function failed(outcome: LimiterOutcome) {
+  function failed(outcome: LimiterOutcome, inFlight: number) {
     const floor = outcome === 'limited' ? 1 : Math.min(window, initial);
-    window = Math.max(floor, window - FAILURE_COST);
+    // Headroom the traffic never used was never shown to be safe: the shrink starts from what is
+    // in flight, so that the first limits already slow the sending down.
+    const used = window - inFlight >= 1 ? inFlight : window;
+    window = Math.max(floor, used - FAILURE_COST);
     // Past the first slow start, what failures took is not refilled by slow start.
-    if (slowStartUntil < max) slowStartUntil = Math.min(slowStartUntil, window);
+    if (slowStartUntil < max && !restarted) slowStartUntil = Math.min(slowStartUntil, window);
   }
 
   return {
@@ -193,7 +204,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
         healthy(answer);
       } else {
         roundTrip.failed++;
-        failed(answer.outcome);
+        failed(answer.outcome, answer.inFlight);
       }
       if (answer.seq >= roundTrip.start) endRoundTrip(answer.at);
     },
@@ -201,6 +212,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       // However many pauses in a row, slow start climbs back to where healthy answers left it.
       slowStartUntil = Math.max(2, healthyWindow);
       window = 1;
+      restarted = true;
     },
   };
 }

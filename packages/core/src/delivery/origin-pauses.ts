@@ -2,8 +2,8 @@
  * Pauses of an origin that limits every request. One 429 or 503 only delays its own request (its
  * `Retry-After` is a floor for that request) and takes a slot off the window; a pause of every send
  * to the origin takes a **sustained run**: at least 8 limited or failed answers in a row (429, 5xx,
- * 408, timeouts, network errors), and at least a quarter of a round trip's worth (of the requests in
- * flight), with no healthy answer between. Scattered ones (even 18% of answers) almost never make such a run; an endpoint
+ * 408, timeouts, network errors), and at least an eighth of a round trip's worth (of the requests
+ * in flight), with no healthy answer between. Scattered ones (even 18% of answers) almost never make such a run; an endpoint
  * that limits everything, or is down, makes one within a round trip.
  *
  * The pause lasts the server's `Retry-After` when it gave one, else a backoff that doubles with
@@ -26,7 +26,7 @@ export interface OriginPauses {
 /** A limited answer, as the pauses weigh it. */
 export interface LimitedAnswer {
   readonly now: number;
-  /** Requests in flight when it came (it included): the run must cover a quarter of them. */
+  /** Requests in flight when it came (it included): the run must cover an eighth of them. */
   readonly inFlight: number;
   /** The server's `Retry-After` as a delay. */
   readonly retryAfterMs?: number | undefined;
@@ -43,7 +43,7 @@ interface OriginRun {
 /** The shortest run that pauses an origin. */
 const SUSTAINED_MIN = 8;
 /** ...and the share of a round trip's answers (the requests in flight) it must also cover. */
-const SUSTAINED_SHARE = 1 / 4;
+const SUSTAINED_SHARE = 1 / 8;
 
 /** Creates the pause book of a queue (every origin it sends to). */
 export function createOriginPauses(): OriginPauses {

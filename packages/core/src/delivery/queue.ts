@@ -211,6 +211,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
         outcome: 'healthy',
         roundTripMs: now - attempt.startedAt,
         waiting: line.hasReady(),
+        inFlight: attempts.count() + 1,
         at: now,
       });
       if (verdict === 'delivered') {
@@ -253,6 +254,7 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
       seq: attempt.seq,
       outcome: detail.status === 429 || retryAfterMs !== undefined ? 'limited' : 'failed',
       waiting: line.hasReady(),
+      inFlight: attempts.count() + 1,
       at: now,
     });
 
