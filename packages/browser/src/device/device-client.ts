@@ -57,8 +57,9 @@ const DEVICE_CLOCK: Pick<Scheduler, 'now' | 'sleep'> = {
  */
 export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   const { mode, identityTimeoutMs: timeoutMs = 5000 } = options;
-  if (mode && mode !== 'device') throw invalidOption('mode', "must be 'device' here");
-  if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', 'must be positive');
+  // The sentences are development-only: production keeps the code and the path.
+  if (mode && mode !== 'device') throw invalidOption('mode', DEV ? "must be 'device' here" : '');
+  if (!(timeoutMs > 0)) throw invalidOption('identityTimeoutMs', DEV ? 'must be positive' : '');
   const mapping = checkOptions(options, 'device', DEV ? deviceOptions() : {});
   if (onServer()) return createServerClient();
   return createClient(options, mapping, DEVICE_CLOCK, ({ clock, warn }) => {
@@ -76,25 +77,20 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
         }
       },
       reset: () => push(['clearIdentity']),
+      // Whichever comes first settles it: the library's answer, or the timeout.
       identity: () =>
         new Promise<string>((resolve, reject) => {
-          const loaded = new AbortController();
-          push(() => {
-            loaded.abort();
-            resolve(current());
-          });
+          push(() => resolve(current()));
           clock
-            .sleep(timeoutMs, loaded.signal)
-            .then(
-              () =>
-                loaded.signal.aborted ||
-                reject(
-                  new KmLibraryError(
-                    'library_unavailable',
-                    'identity',
-                    DEV ? `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)` : '',
-                  ),
+            .sleep(timeoutMs)
+            .then(() =>
+              reject(
+                new KmLibraryError(
+                  'library_unavailable',
+                  'identity',
+                  DEV ? `the Kissmetrics JS did not load within ${timeoutMs} ms (blocked?)` : '',
                 ),
+              ),
             );
         }),
     };

@@ -44,23 +44,13 @@ export interface KmErrorOptions {
 
 // One registry-wide symbol per class: it survives two copies of a package (its ESM and CJS builds,
 // or two versions in one bundle), where `instanceof` does not.
-function marker(name: string): symbol {
-  return Symbol.for(`@kmkit/error/${name}`);
-}
-
-/** Marks `error` as an instance of the kmkit error class `name` (called by each constructor). */
-function mark(error: Error, name: string): void {
-  (error as unknown as Record<symbol, boolean>)[marker(name)] = true;
-}
+const marker = (name: string): symbol => Symbol.for(`@kmkit/error/${name}`);
 
 /** True when `error` was made by the kmkit error class `name`, from any copy of its package. */
-function hasMark(error: unknown, name: string): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[marker(name)] === true
-  );
-}
+const hasMark = (error: unknown, name: string): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as Record<symbol, unknown>)[marker(name)] === true;
 
 /**
  * The base of every error kmkit throws: a stable `code` to match on, the `path` of the input or
@@ -92,7 +82,7 @@ export class KmError<Code extends string = string> extends Error {
     this.name = 'KmError';
     this.code = code;
     this.path = path;
-    mark(this, 'KmError');
+    this.brand('KmError');
   }
 
   /** True for any kmkit error, also one made by another copy of a kmkit package. */
@@ -103,7 +93,7 @@ export class KmError<Code extends string = string> extends Error {
   /** @internal Marks an instance of the subclass `name`; each subclass calls it once. */
   protected brand(name: string): void {
     this.name = name;
-    mark(this, name);
+    (this as unknown as Record<symbol, boolean>)[marker(name)] = true;
   }
 
   /** @internal True when `error` is an instance of the subclass `name`, from any copy. */
