@@ -189,7 +189,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     const floor = outcome === 'limited' ? 1 : Math.min(window, initial);
     // Headroom the traffic never used was never shown to be safe: the shrink starts from what is
     // in flight, so that the first limits already slow the sending down.
-    const used = window - inFlight >= 1 ? inFlight : window;
+    // (Not while probing: that headroom is the probe's, on purpose.)
+    const used = !probing && window - inFlight >= 1 ? inFlight : window;
     window = Math.max(floor, used - FAILURE_COST);
     // Past the first slow start, what failures took is not refilled by slow start.
     if (slowStartUntil < max && !restarted) slowStartUntil = Math.min(slowStartUntil, window);
