@@ -31,7 +31,8 @@ export interface TrackingRequestOptions {
   readonly maxQueryBytes?: number;
 }
 
-const FORM_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+// Pure: a bundle that never encodes a request (the browser's device entry) drops it.
+const FORM_HEADERS: Readonly<Record<string, string>> = /* @__PURE__ */ Object.freeze({
   'content-type': 'application/x-www-form-urlencoded',
 });
 

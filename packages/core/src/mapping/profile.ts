@@ -80,31 +80,33 @@ const DEFAULT: MappingProfile = {
   revenueOnEveryRow: false,
 };
 
+// Made in a pure function: a bundle that never resolves a profile (the browser's) drops the table.
 /** The three profiles side by side, before options. */
-export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> = {
-  default: DEFAULT,
-  rudderstack: {
-    ...DEFAULT,
-    preset: 'rudderstack',
-    prefixSeparator: '-',
-    revenueSeparator: ' - ',
-    screenProperties: 'never',
-    billingAmountAlways: false,
-    totalFallback: false,
-    aliasOnIdentify: false,
-    categoryFromProperties: true,
-    revenueOnEveryRow: true,
-    devicePrefixSeparator: ' - ',
-  },
-  segment: {
-    ...DEFAULT,
-    preset: 'segment',
-    prefixProperties: true,
-    alwaysPrefixPages: true,
-    identifyIdTrait: true,
-    recordPageView: true,
-  },
-};
+export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> =
+  /* @__PURE__ */ (() => ({
+    default: DEFAULT,
+    rudderstack: {
+      ...DEFAULT,
+      preset: 'rudderstack',
+      prefixSeparator: '-',
+      revenueSeparator: ' - ',
+      screenProperties: 'never',
+      billingAmountAlways: false,
+      totalFallback: false,
+      aliasOnIdentify: false,
+      categoryFromProperties: true,
+      revenueOnEveryRow: true,
+      devicePrefixSeparator: ' - ',
+    },
+    segment: {
+      ...DEFAULT,
+      preset: 'segment',
+      prefixProperties: true,
+      alwaysPrefixPages: true,
+      identifyIdTrait: true,
+      recordPageView: true,
+    },
+  }))();
 
 const OPTIONS = {
   prefixProperties: 'boolean',
