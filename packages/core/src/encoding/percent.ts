@@ -1,10 +1,9 @@
 // Lone surrogates make encodeURIComponent throw; the mapping already replaces them (with a
-// warning), so this path only runs for commands built by hand.
+// warning), so this path only runs for commands built by hand. In a `u` regex a surrogate pair is
+// one code point, so `\p{Cs}` matches lone surrogates only (no lookbehind, which Safari before 16.4
+// cannot parse: the whole bundle would fail to load there).
 function toWellFormed(value: string): string {
-  return value.replace(
-    /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-    '\uFFFD',
-  );
+  return value.replace(/\p{Cs}/gu, '\uFFFD');
 }
 
 // The characters encodeURIComponent leaves as they are: A-Z a-z 0-9 - _ . ! ~ * ' ( ).

@@ -1,4 +1,5 @@
 import type { KmValue, KmWireCommand } from '../model/command.js';
+import { DEV } from '../model/development.js';
 import { KmValidationError } from '../model/errors.js';
 import { percentEncode } from './percent.js';
 
@@ -82,14 +83,18 @@ function baseUrl(endpoint: string): string {
     throw new KmValidationError(
       'invalid_option',
       'endpoint',
-      `endpoint "${endpoint}" is not an absolute URL: pass a base URL such as https://trk.kissmetrics.io`,
+      DEV
+        ? `endpoint "${endpoint}" is not an absolute URL: pass a base URL such as https://trk.kissmetrics.io`
+        : '',
     );
   }
   if (parsed.search || parsed.hash) {
     throw new KmValidationError(
       'invalid_option',
       'endpoint',
-      `endpoint "${endpoint}" has a query or fragment: pass only the base URL (scheme, host, optional path)`,
+      DEV
+        ? `endpoint "${endpoint}" has a query or fragment: pass only the base URL (scheme, host, optional path)`
+        : '',
     );
   }
   lastEndpoint = endpoint;
@@ -114,21 +119,27 @@ export function toTrackingRequest(
     throw new KmValidationError(
       'not_encodable',
       'type',
-      `a "${(command as { type: string }).type}" command has no HTTP form: it only exists in device mode`,
+      DEV
+        ? `a "${(command as { type: string }).type}" command has no HTTP form: it only exists in device mode`
+        : '',
     );
   }
   if (typeof options?.apiKey !== 'string' || options.apiKey === '') {
     throw new KmValidationError(
       'invalid_option',
       'apiKey',
-      'apiKey is required: pass your Kissmetrics API key (Product Settings in Kissmetrics)',
+      DEV
+        ? 'apiKey is required: pass your Kissmetrics API key (Product Settings in Kissmetrics)'
+        : '',
     );
   }
   if (typeof command.person !== 'string' || command.person === '') {
     throw new KmValidationError(
       'missing_identity',
       'person',
-      'the command has no person (_p): Kissmetrics would drop it; map events in cloud mode',
+      DEV
+        ? 'the command has no person (_p): Kissmetrics would drop it; map events in cloud mode'
+        : '',
     );
   }
 
@@ -152,7 +163,9 @@ export function toTrackingRequest(
         throw new KmValidationError(
           'invalid_message',
           'time',
-          `time ${command.time} is not whole Unix seconds: Kissmetrics reads _t in seconds`,
+          DEV
+            ? `time ${command.time} is not whole Unix seconds: Kissmetrics reads _t in seconds`
+            : '',
         );
       }
       query += `&_t=${command.time}&_d=1`;
