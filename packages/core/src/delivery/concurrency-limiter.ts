@@ -4,8 +4,8 @@
  * one follows TCP's congestion control, counting requests and answers instead of packets and acks:
  *
  * - **Slow start**: from `initial`, each healthy answer while requests wait for a slot adds one (the
- *   window doubles every round trip), until a round trip comes back queueing or more than one in
- *   eight of its answers failed.
+ *   window doubles every round trip), until a round trip comes back slower (see below) or more than
+ *   one in eight of its answers failed.
  * - **Then** each such answer adds 1/8 (+12.5% a round trip) while round trips stay quick: hundreds
  *   in flight within seconds even at 200 ms, where TCP's +1 a round trip would take minutes.
  * - **Queueing** (as TCP Vegas sees it): when a quarter of a round trip's answers took more than
@@ -157,7 +157,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
     const queueing = latency === 'queueing';
     const failing = !restarted && failed > answers * SLOW_START_FAILED_SHARE;
-    if (window < slowStartUntil && (queueing || failing)) {
+    if (window < slowStartUntil && (latency !== 'clear' || failing)) {
       slowStartUntil = window;
       // A window grown while everything was slow (a process starting) may sit on its own queue.
       if (queueing) probeAt = Math.min(probeAt, at);
