@@ -114,14 +114,48 @@ const hostile = fc.constantFrom(
   () => ({ a: { b: { c: { d: { e: 'deep' } } } } }),
 );
 
+// Lists of primitives long enough to pass small value limits, with non-finite numbers after the
+// point where the joined text is surely over the limit (where reading stops).
+const longList = fc.array(
+  fc.oneof(fc.string({ minLength: 3, maxLength: 30 }), fc.constantFrom(Number.NaN, -Infinity, 7)),
+  { minLength: 2, maxLength: 10 },
+);
+
 const properties = fc.oneof(
   { weight: 6, arbitrary: jsonObject },
+  { weight: 1, arbitrary: fc.dictionary(key, longList, { minKeys: 1, maxKeys: 2 }) },
   { weight: 1, arbitrary: fc.dictionary(key, exotic, { maxKeys: 4 }) },
   {
     weight: 1,
     arbitrary: fc.tuple(jsonObject, hostile).map(([object, make]) => ({ ...object, x: make() })),
   },
   { weight: 1, arbitrary: fc.constantFrom(null, undefined, 'text', 12, [1, 2]) },
+  // Keys the mapping reads by name, inherited rather than own: they are not the caller's.
+  {
+    weight: 1,
+    arbitrary: jsonObject.map((object) =>
+      Object.assign(
+        Object.create({
+          revenue: 12,
+          total: 3,
+          products: [{ sku: 1 }],
+          url: 'https://inherited.example/',
+          referrer: 'https://ref.example/',
+          category: 'Inherited',
+        }),
+        object,
+      ),
+    ),
+  },
+);
+
+// Traits that repeat the id the mapping adds (`id` for Segment's identify, `Group - id`).
+const traits = fc.oneof(
+  { weight: 4, arbitrary: properties },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom({ id: 'user-1' }, { ID: 'user-1', plan: 'pro' }, { id: 'acme' }),
+  },
 );
 
 const withProducts = fc.tuple(
@@ -135,7 +169,7 @@ const withProducts = fc.tuple(
   fc.option(fc.oneof(leaf, tieCategory())),
 );
 function tieCategory() {
-  return fc.constantFrom('Shop', 'Docs', 7);
+  return fc.constantFrom('Shop', 'Docs', 7, Number.NaN, Number.POSITIVE_INFINITY, ' ');
 }
 
 const identity = fc.oneof(
@@ -252,16 +286,18 @@ const message = fc.oneof(
     },
     { requiredKeys: ['type'] },
   ),
-  fc.record(
-    { type: fc.constant('identify'), ...common, traits: properties },
-    { requiredKeys: ['type'] },
-  ),
+  fc.record({ type: fc.constant('identify'), ...common, traits }, { requiredKeys: ['type'] }),
   fc.record(
     { type: fc.constant('alias'), ...common, previousId: fc.option(identity, { nil: undefined }) },
     { requiredKeys: ['type'] },
   ),
   fc.record(
-    { type: fc.constant('group'), ...common, groupId: identity, traits: properties },
+    {
+      type: fc.constant('group'),
+      ...common,
+      groupId: fc.oneof(identity, fc.constant('acme')),
+      traits,
+    },
     { requiredKeys: ['type'] },
   ),
   fc.record({ type: fc.constantFrom('unknown', 5, undefined), ...common }),
@@ -345,6 +381,27 @@ describe("the browser's mapping against @kmkit/core's", () => {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('stops reading a list where core does, once its text is surely over the value limit', () => {
+    // valueLength 4: reading stops once the text passes 2 * 4 + 2 = 10 UTF-16 units. "abcdefgh,k"
+    // is 10, so the NaN after it is read and reported; "abcdefghi,k" is 11, so it is not.
+    const warnings = (first: string) => {
+      const input = {
+        type: 'track',
+        userId: 'u',
+        event: 'E',
+        properties: { list: [first, 'k', Number.NaN] },
+      };
+      const { core, browser } = both(input, { limits: { valueLength: 4 } }, 'cloud');
+      expect(browser).toEqual(core);
+      return (browser as { warnings: string[] }).warnings;
+    };
+    expect(warnings('abcdefgh')).toEqual([
+      'non_finite_number at properties.list[2]',
+      'value_truncated at properties.list',
+    ]);
+    expect(warnings('abcdefghi')).toEqual(['value_truncated at properties.list']);
   });
 
   it('gives the same commands for a hand-picked order in each preset (a readable example)', () => {
