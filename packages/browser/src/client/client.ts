@@ -13,6 +13,8 @@ import {
   DEV,
   type OptionsSpec,
 } from '@kmkit/core/internal';
+import { CONSENT_STATES, type ConsentState, startingConsent } from '../consent/consent-state.js';
+import { eraseStored } from '../consent/erase-stored.js';
 import { randomId } from '../identity/random-id.js';
 import {
   type BrowserEvent,
@@ -27,22 +29,37 @@ import type {
   CommonOptions,
   KissmetricsClient,
   KissmetricsEvents,
+  ResetOptions,
 } from './types.js';
 
-/** What a mode adds to the shared client: where mapped commands go, and the mode's own methods. */
+/**
+ * What a mode adds to the shared client: where mapped commands go, and the mode's own methods.
+ * Made when the client is made, it touches no storage, cookie, script or network until `start()`,
+ * which the client calls once consent is granted.
+ */
 export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity'> {
-  /** What the mode records of its own once the client is made (cloud: the page load's events). */
-  start?(): void;
+  /**
+   * Consent is granted for the first time: start storing and sending (cloud: storage, the sending
+   * tab, the page load's events, dated `at`, the client's creation; device: load the library).
+   */
+  start?(at: number): void;
   /** The message the mapping reads for a call: the caller's, with what the mode knows of the visitor. */
   prepare(call: CallName, message: SpecMessage): object;
-  /** Sends the commands of a message; throws `KmValidationError` when they cannot go. */
-  deliver(call: CallName, event: BrowserEvent, commands: KmCommand[]): void;
+  /**
+   * Sends the commands of a message; throws `KmValidationError` when they cannot go. `held`: the
+   * call waited for consent, and its commands carry the time it was made at.
+   */
+  deliver(call: CallName, event: BrowserEvent, commands: KmCommand[], held?: boolean): void;
   /** Default: resolves at once, with nothing delivered (the Kissmetrics JS delivers). */
   flush?(): Promise<FlushResult>;
   /** Default: nothing queued or delivered here. */
   stats?(): DeliveryStats & { readonly sender: boolean };
   /** Subscribes to the mode's own events (the delivery engine's). */
   on?(event: string, listener: (payload: never) => void): () => void;
+  /** After `start()`: consent was withdrawn (true: send nothing) or given again (false). */
+  hold?(holding: boolean): void;
+  /** Drops what waits to be sent, a `drop` event each with `reason`; returns how many. */
+  drop?(reason: 'consent_denied' | 'forget'): number;
 }
 
 /** What the shared client gives a mode to build its destination with. */
@@ -104,6 +121,7 @@ export const noStats = () => ({
   paused: false,
   closed: false,
   sender: false,
+  consent: 'granted' as ConsentState,
 });
 
 /**
@@ -121,14 +139,23 @@ export function checkOptions(
   if (!(options?.apiKey as unknown as string)?.trim?.()) {
     throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
   }
+  // Checked in every build: a mistyped consent must not send.
+  if (options.consent !== undefined && !CONSENT_STATES.includes(options.consent)) {
+    throw invalidOption('consent', "must be 'granted', 'pending' or 'denied'");
+  }
   return resolveMapping(options, mode);
 }
 
+// A call as the client holds it until consent: the method, its message (or reset's options), and
+// when it was made.
+type Held = [call: CallName | 'reset', payload: unknown, at: number];
+
 /**
  * The client both modes share: option checks, RudderStack-style positional calls mapped by the
- * browser's mapping (the commands of `@kmkit/core`'s), page context, and events. A call never
- * throws (a page must not break because of analytics): invalid input is an `invalid` event,
- * counted; anything else a `call_failed` warning.
+ * browser's mapping (the commands of `@kmkit/core`'s), page context, events, and consent. A call
+ * never throws (a page must not break because of analytics): invalid input is an `invalid` event,
+ * counted; anything else a `call_failed` warning. Until consent is granted the destination is not
+ * started and calls wait in memory (at most `maxQueueLength`, default 1000), with their times.
  *
  * @throws {KmValidationError} `invalid_option` for a missing `apiKey` or a bad mapping option.
  */
@@ -145,10 +172,21 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
   const warn: Warn = (code, message, error) => emit('warning', { code, message, error });
   const destination = build({ clock, emit, warn });
   const pageContext = options.pageContext !== false;
+  const createdAt = clock.now();
+  const maxHeld = (options as { maxQueueLength?: number }).maxQueueLength ?? 1000;
+  // Set apart from the first grant, so that the starting state is applied like any change.
+  let consent: ConsentState | undefined;
+  let started = false;
+  // After forget() or a denial: the next call starts a new visitor (the mode's reset()).
+  let renew = false;
+  let held: Held[] = [];
   let invalid = 0;
+  // Drops of consent and forget(): in all, and since the last flush().
+  let dropped = 0;
+  let droppedSinceFlush = 0;
 
   // Runs a call; whatever it throws is reported, never rethrown. Everything the client records
-  // passes here, the calls and what the mode records on its own: the one place to gate it.
+  // passes here, the calls and what the mode records on its own.
   const run = (call: CallName, action: () => void) => {
     try {
       action();
@@ -162,33 +200,127 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
     }
   };
 
+  const count = (drops: number) => {
+    dropped += drops;
+    droppedSinceFlush += drops;
+  };
+
+  const renewIdentity = () => {
+    if (renew) destination.reset();
+    renew = false;
+  };
+
+  // Hands a call to the destination, with the time it was made at.
+  const act = (call: Held[0], payload: unknown, at: number, wasHeld?: boolean) => {
+    renewIdentity();
+    if (call === 'reset') return destination.reset(payload as ResetOptions);
+    const { event, commands, warnings } = mapMessage(
+      destination.prepare(call, payload as SpecMessage),
+      mapping,
+      () => at,
+    );
+    destination.deliver(call, event, commands, wasHeld);
+    const messageId = event.messageId ?? randomId(4);
+    for (const warning of warnings) emit('warning', { ...warning, messageId });
+  };
+
+  // Sends a call now, holds it until consent, or drops it (denied, or too many held).
+  const take = (call: Held[0], payload: unknown) => {
+    if (consent === 'granted') return act(call, payload, clock.now());
+    if (consent === 'pending' && held.length < maxHeld) {
+      // Held, it must not change when the caller reuses its objects.
+      try {
+        payload = structuredClone(payload);
+      } catch {}
+      return held.push([call, payload, clock.now()]);
+    }
+    // A reset records nothing: there is nothing of it to drop.
+    if (call !== 'reset') {
+      count(1);
+      const reason = consent === 'denied' ? 'consent_denied' : 'consent_pending';
+      emit('drop', { reason, call, message: DEV ? `${call}() not sent: ${reason}` : reason });
+    }
+  };
+
+  // Drops what waits (held calls, the queue) and removes what kmkit stored.
+  const erase = (reason: 'consent_denied' | 'forget') => {
+    const calls = held;
+    held = [];
+    for (const [call] of calls) {
+      if (call !== 'reset') {
+        count(1);
+        emit('drop', { reason, call, message: DEV ? `${call}() not sent: ${reason}` : reason });
+      }
+    }
+    count(destination.drop?.(reason) ?? 0);
+    eraseStored((options as { storage?: Storage | null }).storage);
+    renew = true;
+  };
+
+  const setConsent = (state: ConsentState) =>
+    run('setConsent' as CallName, () => {
+      if (!CONSENT_STATES.includes(state)) {
+        throw new KmValidationError(
+          'invalid_option',
+          'state',
+          DEV ? `setConsent takes 'granted', 'pending' or 'denied', got ${String(state)}` : '',
+        );
+      }
+      if (state === consent) return;
+      consent = state;
+      if (state === 'granted') {
+        if (started) destination.hold?.(false);
+        else {
+          started = true;
+          run('start' as CallName, () => destination.start?.(createdAt));
+        }
+        for (const [call, payload, at] of held.splice(0)) {
+          run(call as CallName, () => act(call, payload, at, true));
+        }
+      } else {
+        if (started) destination.hold?.(true);
+        if (state === 'denied') erase('consent_denied');
+      }
+      emit('consent', { state });
+    });
+
   const client = {
-    reset: (resetOptions) => run('reset' as CallName, () => destination.reset(resetOptions)),
-    identity: destination.identity,
-    flush: destination.flush ?? (() => Promise.resolve(NOTHING)),
+    reset: (resetOptions) => run('reset' as CallName, () => take('reset', resetOptions)),
+    identity() {
+      // No visitor before consent: reading one would store it.
+      if (consent !== 'granted') return Promise.resolve('');
+      renewIdentity();
+      return destination.identity();
+    },
+    async flush() {
+      const consentDrops = droppedSinceFlush;
+      droppedSinceFlush = 0;
+      // Held calls wait for consent, not for flush(): it resolves at once until then.
+      const result = (consent === 'granted' && (await destination.flush?.())) || NOTHING;
+      return { ...result, dropped: result.dropped + consentDrops };
+    },
     on(event, listener) {
       const off = [on(event, listener), destination.on?.(event, listener)];
       return () => {
         for (const remove of off) remove?.();
       };
     },
-    stats: () => ({ ...noStats(), ...destination.stats?.(), invalid }),
+    stats() {
+      const stats = { ...noStats(), ...destination.stats?.() };
+      return { ...stats, invalid, consent: consent!, dropped: stats.dropped + dropped };
+    },
+    setConsent,
+    forget: () => run('forget' as CallName, () => erase('forget')),
   } as KissmetricsClient;
-  run('start' as CallName, () => destination.start?.());
   for (const call of ['identify', 'track', 'page', 'screen', 'alias', 'group', 'send'] as const) {
     client[call] = (...args: unknown[]) =>
       run(call, () => {
         let message = toMessage(call, args) as SpecMessage;
+        // The page as it is at the call, also for a call held until consent.
         if (call === 'page' && pageContext) message = withPageContext(message);
-        const { event, commands, warnings } = mapMessage(
-          destination.prepare(call, message),
-          mapping,
-          clock.now,
-        );
-        destination.deliver(call, event, commands);
-        const messageId = event.messageId ?? randomId(4);
-        for (const warning of warnings) emit('warning', { ...warning, messageId });
+        take(call, message);
       });
   }
+  setConsent(startingConsent(options));
   return client;
 }

@@ -17,4 +17,6 @@ export const COMMON_OPTIONS = {
   trackCategorizedPages: 'boolean',
   aliasOnIdentify: 'boolean',
   recordPageView: 'boolean',
+  consent: ['granted', 'pending', 'denied'],
+  respectGlobalPrivacyControl: 'boolean',
 } as const satisfies OptionsSpecOf<CommonOptions>;

@@ -9,7 +9,7 @@ export const onServer = (): boolean => typeof document === 'undefined';
 
 /**
  * The client made where there is no document: every call is taken without throwing and nothing is
- * sent or stored. `flush()` resolves with nothing delivered, `identity()` with `''` (there is no
+ * sent or stored (whatever the consent). `flush()` resolves with nothing delivered, `identity()` with `''` (there is no
  * visitor), and no event is ever emitted.
  */
 export function createServerClient(): KissmetricsClient {
@@ -23,6 +23,8 @@ export function createServerClient(): KissmetricsClient {
     group: nothing,
     send: nothing,
     reset: nothing,
+    setConsent: nothing,
+    forget: nothing,
     identity: () => Promise.resolve(''),
     flush: () => Promise.resolve({ delivered: 0, failed: 0, dropped: 0 }),
     on: () => nothing,

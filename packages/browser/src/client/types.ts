@@ -11,6 +11,9 @@ import type {
   SpecMessage,
   TrackingRequest,
 } from '@kmkit/core';
+import type { ConsentOptions, ConsentState } from '../consent/consent-state.js';
+
+export type { ConsentOptions, ConsentState };
 
 /** Free-form properties or traits of a call. Nested objects are flattened by the mapping. */
 export type Properties = Record<string, unknown>;
@@ -18,8 +21,11 @@ export type Properties = Record<string, unknown>;
 /** The client methods that take an event; named in `invalid` events. */
 export type CallName = 'identify' | 'track' | 'page' | 'screen' | 'alias' | 'group' | 'send';
 
-/** Options both modes take. */
-export interface CommonOptions extends MappingProfileOptions {
+/**
+ * Options both modes take. `consent` and `respectGlobalPrivacyControl` decide whether anything is
+ * stored or sent (see `setConsent`).
+ */
+export interface CommonOptions extends MappingProfileOptions, ConsentOptions {
   /** Your Kissmetrics API key (Product Settings in Kissmetrics). */
   readonly apiKey: string;
   /** Name and value length limits (default 255 / 512 code points, Kissmetrics' own). */
@@ -36,7 +42,7 @@ export interface CommonOptions extends MappingProfileOptions {
 /** A call refused because its input is invalid: nothing of it was sent. Calls never throw. */
 export interface InvalidCall {
   /** The method that was called. */
-  readonly call: CallName;
+  readonly call: CallName | 'setConsent';
   /** What was wrong (`code`, `path`, `message`). */
   readonly error: KmValidationError;
   readonly message: string;
@@ -70,13 +76,34 @@ export interface BrowserWarning {
   readonly count?: number;
 }
 
-/** A request dropped by `reset({ clearQueue: true })`, or refused because the shared queue is full. */
-export interface ClientDrop {
-  readonly reason: DropReason | 'reset';
+/**
+ * Something that will never be sent. A queued request: refused because the shared queue is full,
+ * or dropped by `reset({ clearQueue: true })`, by consent denied, or by `forget()`.
+ */
+export interface RequestDrop {
+  readonly reason: DropReason | 'reset' | 'consent_denied' | 'forget';
   readonly request: TrackingRequest;
   readonly id?: string;
   readonly message: string;
+  readonly call?: undefined;
 }
+
+/**
+ * A call held until consent (not yet mapped, so there is no request): dropped because too many
+ * were held (`consent_pending`, past `maxQueueLength`, default 1000), or made or held while consent
+ * is or became denied (`consent_denied`), or held when `forget()` was called.
+ */
+export interface CallDrop {
+  readonly reason: 'consent_pending' | 'consent_denied' | 'forget';
+  /** The method whose call was dropped. */
+  readonly call: CallName;
+  readonly message: string;
+  readonly request?: undefined;
+  readonly id?: undefined;
+}
+
+/** What a `drop` event tells: a queued request, or a call held for consent. */
+export type ClientDrop = RequestDrop | CallDrop;
 
 /** The events of a client, by name. Device mode has only `invalid` and `warning`. */
 export interface KissmetricsEvents {
@@ -89,12 +116,17 @@ export interface KissmetricsEvents {
    * the next page load tries again (within `retry.maxAgeMs`).
    */
   error: DeliveryEvents['error'];
-  /** A request that will never be sent: refused at a cap, or dropped by `reset({ clearQueue })`. */
+  /**
+   * Something that will never be sent, counted in `stats().dropped`: a request refused at a cap or
+   * dropped by `reset({ clearQueue })`, consent denied or `forget()`; or a call held for consent.
+   */
   drop: ClientDrop;
   /** Something was changed or went wrong without stopping delivery. */
   warning: DeliveryEvents['warning'] | MappingWarning | BrowserWarning;
   /** A call was refused for invalid input (counted in `stats().invalid`). */
   invalid: InvalidCall;
+  /** The consent state changed (`setConsent`). */
+  consent: { readonly state: ConsentState };
 }
 
 /** Counts and state. In device mode the Kissmetrics JS delivers: only `invalid` counts there. */
@@ -103,6 +135,8 @@ export interface KissmetricsStats extends DeliveryStats {
   readonly invalid: number;
   /** True in the tab that sends the shared queue (cloud mode). */
   readonly sender: boolean;
+  /** Where consent stands: `'granted'`, `'pending'` or `'denied'`. */
+  readonly consent: ConsentState;
 }
 
 /** Options of `reset()`. */
@@ -149,6 +183,20 @@ export interface KissmetricsClient {
   send(message: SpecMessage): void;
   /** Forgets the named visitor and starts a new anonymous one. */
   reset(options?: ResetOptions): void;
+  /**
+   * Records the visitor's choice. `'pending'`: calls are held in memory, nothing is stored or sent.
+   * `'granted'`: what was held goes out in order, with the times it was made at, and storage is
+   * used from then on (device mode loads the Kissmetrics JS then). `'denied'`: what is held or
+   * queued is dropped (`drop` events, `reason: 'consent_denied'`), nothing is sent or stored from
+   * then on, and what kmkit stored is removed.
+   */
+  setConsent(state: ConsentState): void;
+  /**
+   * Removes every key and cookie kmkit (and the Kissmetrics JS, in device mode) stored, and drops
+   * what waits to be sent (`reason: 'forget'`); the next call starts a new anonymous visitor. For a
+   * "delete my data" button: also delete the person in Kissmetrics.
+   */
+  forget(): void;
   /** The current Kissmetrics identity (`KM.i()` in device mode, rejecting when the JS is blocked). */
   identity(): Promise<string>;
   /** Resolves when what was queued before the call is settled (at once in device mode). */

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vit
 import {
   beaconsToEmulator,
   installLocks,
+  PROXY_ENDPOINT,
   pageStorageWith,
   removeLocks,
   resetPage,
@@ -49,6 +50,7 @@ function cloud(options: Partial<CloudOptions> = {}) {
     drop: [],
     warning: [],
     invalid: [],
+    consent: [],
   };
   for (const name of Object.keys(seen) as (keyof KissmetricsEvents)[]) {
     client.on(name, (event) => (seen[name] as unknown[]).push(event));
@@ -604,23 +606,44 @@ describe('the page lifecycle', () => {
 });
 
 describe('options', () => {
-  it('sends no-cors with keepalive by default, and cors when asked', async () => {
-    const modes: (string | undefined)[] = [];
+  it('sends no-cors to the Kissmetrics hosts and cors to any other endpoint, unless told otherwise', async () => {
+    const modes: string[] = [];
     const recording: typeof fetch = (url, init) => {
-      modes.push(`${init?.mode} keepalive=${init?.keepalive} ${init?.credentials} ${init?.cache}`);
+      modes.push(
+        `${String(url).split('/e?')[0]} ${init?.mode} keepalive=${init?.keepalive} ${init?.credentials} ${init?.cache}`,
+      );
       return fetch(url, init);
     };
-    const plain = cloud({ fetch: recording });
-    plain.client.track('A');
-    await plain.client.flush();
-    window.dispatchEvent(new Event('pagehide'));
-    const cors = cloud({ fetch: recording, cors: true, storage: null });
-    cors.client.track('B');
-    await cors.client.flush();
+    const send = async (options: Partial<CloudOptions>) => {
+      const { client } = cloud({ fetch: recording, storage: null, ...options });
+      client.track('A');
+      await client.flush();
+      window.dispatchEvent(new Event('pagehide'));
+    };
+    await send({});
+    await send({ endpoint: 'https://trk.kissmetrics.com' });
+    await send({ endpoint: PROXY_ENDPOINT });
+    await send({ endpoint: PROXY_ENDPOINT, cors: false });
+    await send({ cors: true });
     expect(modes).toEqual([
-      'no-cors keepalive=true omit no-store',
-      'cors keepalive=true omit no-store',
+      'https://trk.kissmetrics.io no-cors keepalive=true omit no-store',
+      'https://trk.kissmetrics.com no-cors keepalive=true omit no-store',
+      `${PROXY_ENDPOINT} cors keepalive=true omit no-store`,
+      `${PROXY_ENDPOINT} no-cors keepalive=true omit no-store`,
+      'https://trk.kissmetrics.io cors keepalive=true omit no-store',
     ]);
+  });
+
+  it('retries a 503 from a relay endpoint by default (its status is visible)', async () => {
+    km.faults.set('e', { answers: [503] });
+    const { client, scheduler, seen } = cloud({ endpoint: PROXY_ENDPOINT });
+    client.track('Seen Status');
+    await scheduler.settle();
+    expect(seen.retry).toEqual([expect.objectContaining({ reason: 'status', status: 503 })]);
+    await scheduler.advance(60_000);
+    await client.flush();
+    expect(seen.delivered).toEqual([expect.objectContaining({ status: 200, attempts: 2 })]);
+    expect(received().map((request) => request.url.split('?')[0])).toEqual([`${PROXY_ENDPOINT}/e`]);
   });
 
   it('with cors, retries a 503 it can see', async () => {
@@ -632,6 +655,44 @@ describe('options', () => {
     await scheduler.advance(60_000);
     await client.flush();
     expect(received()).toHaveLength(1);
+  });
+
+  it('keeps the saved queue when the endpoint moves from Kissmetrics to a relay: re-based, same path, query and _t', async () => {
+    const save = (id: string, url: string, body?: string) =>
+      localStorage.setItem(
+        `kmkit:q:${apiKey}:${id}`,
+        JSON.stringify({
+          t: 1_700_000_000_000 - 1000,
+          r: body === undefined ? { method: 'GET', url } : { method: 'POST', url, body },
+        }),
+      );
+    const query = (name: string) => `_k=${apiKey}&_p=saved-visitor&_n=${name}&_t=1699999000&_d=1`;
+    save('earlier-1', `https://trk.kissmetrics.io/e?${query('From The io Host')}`);
+    save('earlier-2', `https://trk.kissmetrics.com/e?${query('From The com Host')}`);
+    save('earlier-3', `https://trk.kissmetrics.io/e`, query('Posted'));
+    save('earlier-4', `${PROXY_ENDPOINT}/e?${query('Already There')}`);
+    save('earlier-5', `https://old-relay.example/km/e?${query('Elsewhere')}`);
+    save('earlier-6', `https://trk.kissmetrics.io.evil.example/e?${query('Lookalike')}`);
+    const { client, seen } = cloud({ endpoint: PROXY_ENDPOINT });
+    expect(await client.flush()).toEqual({ delivered: 4, failed: 0, dropped: 0 });
+    expect(received().map((request) => [request.url.split('?')[0], request.params._t])).toEqual([
+      [`${PROXY_ENDPOINT}/e`, '1699999000'],
+      [`${PROXY_ENDPOINT}/e`, '1699999000'],
+      [`${PROXY_ENDPOINT}/e`, '1699999000'],
+      [`${PROXY_ENDPOINT}/e`, '1699999000'],
+    ]);
+    // Sent side by side: in any order.
+    expect(
+      km
+        .person('saved-visitor')
+        ?.events.map((event) => event.name)
+        .sort(),
+    ).toEqual(['Already There', 'From The com Host', 'From The io Host', 'Posted']);
+    // Only what targets neither is removed, reported once.
+    expect(seen.warning).toEqual([
+      expect.objectContaining({ code: 'invalid_saved_request', count: 2 }),
+    ]);
+    expect(persisted()).toEqual([]);
   });
 
   it('sends to a first-party proxy endpoint', async () => {

@@ -8,17 +8,18 @@ import {
   toTrackingRequest,
 } from '@kmkit/core';
 import { DEV, type OptionsSpecOf, systemScheduler } from '@kmkit/core/internal';
-import type { AutoEventsOption } from '../auto-events/index.js';
+import type { AutoEventsOption, VisitStorage } from '../auto-events/index.js';
 import { checkOptions, createClient, type Destination } from '../client/client.js';
 import { COMMON_OPTIONS } from '../client/options.js';
 import { createServerClient, onServer } from '../client/server-client.js';
 import type { CommonOptions, KissmetricsClient } from '../client/types.js';
-import { createIdentityStore } from '../identity/identity-store.js';
+import { createIdentityStore, type IdentityStore } from '../identity/identity-store.js';
 import { randomId } from '../identity/random-id.js';
 import { createSharedStore, type SharedStore } from '../persistence/shared-store.js';
 import { electSender, type SenderElection } from '../sender/sender-election.js';
 import { createBrowserTransport } from '../transport/browser-transport.js';
-import { pageLoadRecords, touchVisit, visitStorage } from './page-load.js';
+import { KISSMETRICS_ORIGIN } from '../transport/kissmetrics-host.js';
+import { landing, pageLoadRecords, touchVisit, visitStorage } from './page-load.js';
 
 /** Options of cloud mode: kmkit sends to the tracking API from a persisted queue. */
 export interface CloudOptions extends CommonOptions {
@@ -26,9 +27,11 @@ export interface CloudOptions extends CommonOptions {
   /** Base URL of the tracking API, default `https://trk.kissmetrics.io` (a first-party proxy works). */
   readonly endpoint?: string;
   /**
-   * Send with `mode: 'cors'`, for an endpoint that answers with CORS headers (a proxy of yours):
-   * statuses become visible, so 5xx and 429 are retried. Default false (`no-cors`): works with any
-   * host, but a 5xx answer counts as delivered; network failures are still retried.
+   * Send with `mode: 'cors'`, so statuses are visible: 5xx and 429 are retried, `Retry-After`
+   * honoured. Default true for any endpoint but a Kissmetrics host (a relay of yours, which must
+   * then answer with CORS headers when it is on another origin); false (`no-cors`) for the
+   * Kissmetrics hosts, which send no CORS headers: any answer counts as delivered there, and only
+   * network failures are retried.
    */
   readonly cors?: boolean;
   /** Past this many bytes of query string a request becomes a POST. Default 2048. */
@@ -96,22 +99,23 @@ function usable(storage: Storage | null | undefined): Storage | undefined {
  * Creates a cloud-mode client: each call is mapped by `@kmkit/core`, encoded as tracking requests
  * and queued in the delivery engine, persisted in `localStorage` until Kissmetrics acknowledges it.
  * One tab of the site sends; every tab mirrors the shared queue, so the next one to send holds it.
- * Made on a server (no `document`), it takes every call and sends nothing.
+ * Until consent is granted it reads and writes no storage or cookie and sends nothing. Made on a
+ * server (no `document`), it takes every call and sends nothing.
  *
  * @throws {KmValidationError} `invalid_option` for a missing `apiKey`, a bad `endpoint` or option.
  */
 export function createCloudClient(options: CloudOptions): KissmetricsClient {
-  const { apiKey, concurrency = 4 } = options;
+  const { apiKey, concurrency = 4, endpoint = DEFAULT_ENDPOINT } = options;
   const mapping = checkOptions(options, 'cloud', DEV ? cloudOptions() : {});
-  const encoding = { apiKey, endpoint: options.endpoint, maxQueryBytes: options.maxQueryBytes };
+  const encoding = { apiKey, endpoint, maxQueryBytes: options.maxQueryBytes };
   // Checks the endpoint now rather than at the first call.
   toTrackingRequest({ type: 'set', person: 'check', properties: {} }, encoding);
   if (onServer()) return createServerClient();
+  const page = landing();
   return createClient(options, mapping, systemScheduler, ({ clock, emit, warn }) => {
-    const storage = usable(options.storage);
-    const identity = createIdentityStore(storage);
     const transport = createBrowserTransport(
-      options.cors ? 'cors' : 'no-cors',
+      // Kissmetrics' hosts send no CORS headers; any other endpoint (a relay) shows its statuses.
+      (options.cors ?? !KISSMETRICS_ORIGIN.test(endpoint)) ? 'cors' : 'no-cors',
       concurrency,
       options.fetch,
     );
@@ -122,13 +126,18 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     // Requests reset({ clearQueue }) dropped: in all, and since the last flush().
     let dropped = 0;
     let droppedSinceFlush = 0;
-    let sender = !storage;
+    let sender = false;
     let online = navigator.onLine !== false;
+    // Consent withdrawn: nothing is sent.
+    let holding = false;
+    // Made once consent is granted (start()): nothing reads or writes storage before.
+    let identity: IdentityStore;
+    let visits: VisitStorage;
+    let store: SharedStore | undefined;
+    let election: SenderElection | undefined;
 
     const storeFailed = (error?: unknown) =>
       warn('store_failed', 'localStorage failed: events are kept in memory', error);
-    // After creation, so that a listener attached right after createKissmetrics hears it.
-    if (options.storage !== null && !storage) queueMicrotask(storeFailed);
 
     // Reads the shared queue again and forgets what left it while this tab did not hear.
     const sync = () => {
@@ -136,31 +145,6 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       void queue.restore();
       for (const { id } of queue.pending()) if (!store?.has(id)) queue.discard([id]);
     };
-    const store: SharedStore | undefined =
-      storage &&
-      createSharedStore(
-        storage,
-        apiKey,
-        {
-          base: (options.endpoint ?? DEFAULT_ENDPOINT).replace(/\/+$/, ''),
-          now: clock.now,
-          maxAgeMs: options.retry?.maxAgeMs ?? DEFAULT_RETRY_POLICY.maxAgeMs,
-        },
-        {
-          onFailure: storeFailed,
-          onInvalid: (count) =>
-            emit('warning', {
-              code: 'invalid_saved_request',
-              count,
-              message: `removed ${count} saved request(s) this client may not send (another origin, method, time or shape)`,
-            }),
-          onAdded: () => void queue.restore(),
-          onRemoved(id) {
-            if (queue.discard([id]) && id.startsWith(tabId)) settledElsewhere++;
-          },
-          onCleared: () => sender || sync(),
-        },
-      );
     const queue = createDeliveryQueue({
       ...options,
       maxQueueLength: options.maxQueueLength ?? 1000,
@@ -170,7 +154,16 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       // A request that gave up in this page stays saved: the next page load retries it.
       durableRetry: 'max-attempts',
       transport,
-      store,
+      // The shared store once there is one; until then (and without storage) memory only.
+      store:
+        options.storage === null
+          ? undefined
+          : {
+              durable: true,
+              load: () => store?.load() ?? [],
+              add: (entry) => store?.add(entry),
+              remove: (id) => store?.remove(id),
+            },
       scheduler: clock,
       // Unique across tabs and page loads; sorts in queue order within a tab.
       generateId: () => `${tabId}-${count++}`,
@@ -178,64 +171,119 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     });
     // Requests leave storage only when acknowledged: the next page load tries this one again.
     queue.on('error', (event) => event.reason === 'max_attempts' && store?.keep(event.id));
-    const update = () => (sender && online ? queue.resume() : queue.pause());
-    const election: SenderElection | undefined =
-      storage &&
-      electSender(`kmkit:${apiKey}`, storage, clock, tabId, (sending) => {
-        sender = sending;
-        if (sending) sync();
-        update();
-      });
-    election?.start();
-    update();
+    const update = () => (sender && online && !holding ? queue.resume() : queue.pause());
 
-    const visits = visitStorage(storage);
+    // Drops every queued request not yet on the wire (those finish), a `drop` event each.
+    const dropQueued = (reason: 'reset' | 'consent_denied' | 'forget') => {
+      let drops = 0;
+      for (const { id, request } of queue.pending()) {
+        if (queue.discard([id])) {
+          drops++;
+          emit('drop', { reason, request, id, message: DEV ? `${reason}: not sent` : reason });
+        }
+      }
+      return drops;
+    };
 
     // What only this tab can send goes now: the sending tab's whole queue, or what storage refused.
     const beacon = () =>
       online &&
+      !holding &&
       transport.beacon(
         queue
           .pending()
           .filter((entry) => sender || store?.unsaved(entry.id))
           .map((entry) => entry.request),
       );
-    const listen = (type: string, listener: (event: PageTransitionEvent) => unknown) =>
-      addEventListener(type, listener as EventListener);
-    const setOnline = (isOnline: boolean) => () => {
-      online = isOnline;
-      update();
-    };
-    listen('online', setOnline(true));
-    listen('offline', setOnline(false));
-    document.addEventListener(
-      'visibilitychange',
-      () => document.visibilityState === 'hidden' && beacon(),
-    );
-    listen('pagehide', () => {
-      beacon();
-      // Another tab sends from now on; this page may come back from the back/forward cache.
-      election?.stop();
-    });
-    listen('pageshow', (event) => {
-      if (event.persisted) {
-        sync();
-        election?.start();
-      }
-    });
 
     return {
-      // This page load's automatic events, for the visitor as they are now.
-      start() {
+      start(at) {
+        const storage = usable(options.storage);
+        identity = createIdentityStore(storage);
+        visits = visitStorage(storage);
+        sender = !storage;
+        // After start, so that a listener attached right after createKissmetrics hears it.
+        if (options.storage !== null && !storage) queueMicrotask(storeFailed);
+        store =
+          storage &&
+          createSharedStore(
+            storage,
+            apiKey,
+            {
+              base: endpoint.replace(/\/+$/, ''),
+              now: clock.now,
+              maxAgeMs: options.retry?.maxAgeMs ?? DEFAULT_RETRY_POLICY.maxAgeMs,
+            },
+            {
+              onFailure: storeFailed,
+              onInvalid: (count) =>
+                emit('warning', {
+                  code: 'invalid_saved_request',
+                  count,
+                  message: `removed ${count} saved request(s) this client may not send (another origin, method, time or shape)`,
+                }),
+              onAdded: () => void queue.restore(),
+              onRemoved(id) {
+                if (queue.discard([id]) && id.startsWith(tabId)) settledElsewhere++;
+              },
+              onCleared: () => sender || sync(),
+            },
+          );
+        // What an earlier page load left, once this tab knows whether it sends.
+        void queue.restore();
+        election =
+          storage &&
+          electSender(`kmkit:${apiKey}`, storage, clock, tabId, (sending) => {
+            sender = sending;
+            if (sending) sync();
+            update();
+          });
+        election?.start();
+        update();
+
+        const listen = (type: string, listener: (event: PageTransitionEvent) => unknown) =>
+          addEventListener(type, listener as EventListener);
+        const setOnline = (isOnline: boolean) => () => {
+          online = isOnline;
+          update();
+        };
+        listen('online', setOnline(true));
+        listen('offline', setOnline(false));
+        document.addEventListener(
+          'visibilitychange',
+          () => document.visibilityState === 'hidden' && beacon(),
+        );
+        listen('pagehide', () => {
+          beacon();
+          // Another tab sends from now on; this page may come back from the back/forward cache.
+          election?.stop();
+        });
+        listen('pageshow', (event) => {
+          if (event.persisted && !holding) {
+            sync();
+            election?.start();
+          }
+        });
+
+        // This page load's automatic events, for the visitor as they are now.
         for (const record of pageLoadRecords(
           visits,
           identity.read(),
-          clock.now(),
+          at,
           options.autoEvents,
+          page,
         )) {
           queue.enqueue(toTrackingRequest(record, encoding));
         }
       },
+      hold(on) {
+        holding = on;
+        // Another tab may send meanwhile; this one takes part again when consent comes back.
+        if (on) election?.stop();
+        else election?.start();
+        update();
+      },
+      drop: dropQueued,
       prepare(call, message) {
         const { userId, anonymousId } = identity.read();
         const current = userId ?? anonymousId;
@@ -261,19 +309,9 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       reset(resetOptions) {
         identity.reset();
         if (resetOptions?.clearQueue) {
-          for (const { id, request } of queue.pending()) {
-            // Requests on the wire are left to finish.
-            if (queue.discard([id])) {
-              dropped++;
-              droppedSinceFlush++;
-              emit('drop', {
-                reason: 'reset',
-                request,
-                id,
-                message: 'reset({ clearQueue })',
-              });
-            }
-          }
+          const drops = dropQueued('reset');
+          dropped += drops;
+          droppedSinceFlush += drops;
         }
       },
       async identity() {

@@ -16,23 +16,33 @@ const JUDGED = Symbol.for('kmkit.pageLoadJudged');
 export const visitStorage = (storage: Storage | undefined): VisitStorage =>
   storage ?? { getItem: (key) => readCookie(key) ?? null, setItem: writeCookie };
 
+/** The page as it was loaded: its URL and referrer, read when the client is made. */
+export interface Landing {
+  readonly url: string;
+  readonly referrer: string;
+}
+
+/** The page as it is now: read when the client is made, before a router rewrites the URL. */
+export const landing = (): Landing => ({ url: location.href, referrer: document.referrer });
+
 /**
  * The records of Kissmetrics' automatic events for this page load (`Visited Site` once a visit,
  * `Search Engine Hit`, `Ad Campaign Hit`), as the Kissmetrics JS library records them, once per
  * document; none for the next client made in the same document. Records as they are, not mapped:
- * a preset must not rename them.
+ * a preset must not rename them. `now` and `page` are the page load's, also when consent came later.
  */
 export function pageLoadRecords(
   visits: VisitStorage,
   identity: Identity,
   now: number,
   option: AutoEventsOption | undefined,
+  page: Landing,
 ): KmRecordCommand[] {
-  const page = document as Document & { [JUDGED]?: true };
-  if (page[JUDGED]) return [];
-  page[JUDGED] = true;
+  const judged = document as Document & { [JUDGED]?: true };
+  if (judged[JUDGED]) return [];
+  judged[JUDGED] = true;
   const { userId, anonymousId } = identity;
-  const load = { url: location.href, referrer: document.referrer, now, identified: !!userId };
+  const load = { ...page, now, identified: !!userId };
   return recordPageLoad(visits, load, option).map(({ event, properties }) => ({
     type: 'record',
     person: userId ?? anonymousId,

@@ -1,4 +1,4 @@
-import { type Scheduler, toKmq } from '@kmkit/core';
+import { type KmCommand, type Scheduler, toKmq } from '@kmkit/core';
 import { DEV, type OptionsSpecOf } from '@kmkit/core/internal';
 import { checkOptions, createClient, invalidOption } from '../client/client.js';
 import { COMMON_OPTIONS } from '../client/options.js';
@@ -63,14 +63,16 @@ export function createDeviceClient(options: DeviceOptions): KissmetricsClient {
   const mapping = checkOptions(options, 'device', DEV ? deviceOptions() : {});
   if (onServer()) return createServerClient();
   return createClient(options, mapping, DEVICE_CLOCK, ({ clock, warn }) => {
-    installSnippet(options, (src) => warn('library_blocked', `${src} did not load`));
     return {
+      // Once consent is granted: no script before.
+      start: () => installSnippet(options, (src) => warn('library_blocked', `${src} did not load`)),
       // The library owns the identity: an alias without previousId reads KM.i() once it runs.
       prepare: (call, message) =>
         call === 'alias' ? { ...message, anonymousId: CURRENT } : message,
-      deliver(_call, event, commands) {
+      deliver(_call, event, commands, held) {
         for (const command of commands) {
-          const item = toKmq(command);
+          // A call held for consent keeps its time: the library reads _t and _d from properties.
+          const item = toKmq(held ? ({ time: event.time, ...command } as KmCommand) : command);
           if (event.type === 'alias' && event.previousId === CURRENT) {
             push(() => push([item[0], item[1], current()]));
           } else push(item);

@@ -1,4 +1,5 @@
 import type { StoredRequest, TrackingRequest } from '@kmkit/core';
+import { KISSMETRICS_ORIGIN } from '../transport/kissmetrics-host.js';
 
 /** What a saved entry must be for kmkit to send it. */
 export interface SavedRequestRules {
@@ -14,7 +15,9 @@ const FORM = { 'content-type': 'application/x-www-form-urlencoded' };
 
 /**
  * The request saved under `id` as `{ t, r }`, when it is one this client may send: a string `url`
- * under the configured endpoint (so nothing goes to another origin), a `GET` without a body or a
+ * under the configured endpoint (so nothing goes to another origin), or under a Kissmetrics host,
+ * then re-based onto the configured endpoint (same path and query, so the same `_t`: a site that
+ * moves from the Kissmetrics host to its own relay keeps its queue); a `GET` without a body or a
  * `POST` with a text one, and a numeric time no further ahead than the age bound
  * (older ones are the delivery engine's to expire, and report). `undefined` for anything else:
  * another version's entry, a damaged one, or one written by a script that is not kmkit.
@@ -26,7 +29,11 @@ export function readSavedRequest(
 ): StoredRequest | undefined {
   try {
     const { t, r } = JSON.parse(value!) as { t: unknown; r: Partial<TrackingRequest> };
-    const { method, url, body } = r;
+    const { method, body } = r;
+    let { url } = r;
+    if (typeof url === 'string' && !url.startsWith(`${base}/`)) {
+      url = url.replace(KISSMETRICS_ORIGIN, base);
+    }
     if (
       typeof t === 'number' &&
       t <= now() + maxAgeMs &&

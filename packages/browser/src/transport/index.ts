@@ -3,3 +3,4 @@ export {
   createBrowserTransport,
   KEEPALIVE_BUDGET,
 } from './browser-transport.js';
+export { KISSMETRICS_ORIGIN } from './kissmetrics-host.js';
