@@ -44,6 +44,10 @@ export const finite: (value: unknown) => boolean = Number.isFinite;
 /** The code points of `text` (a lone surrogate is one each). */
 export const codePoints = (text: string): string[] => [...text];
 
+/** True when `text` is over the name limit (in code points). */
+export const overNameLimit = (cleaning: Cleaning, text: string): boolean =>
+  codePoints(text).length > cleaning.nameLength;
+
 /** `text` with each lone UTF-16 surrogate as U+FFFD (in a `u` regex a pair is one code point). */
 export const toWellFormed = (text: string): string => text.replace(/\p{Cs}/gu, '\uFFFD');
 
@@ -80,14 +84,13 @@ export const newRow = (cleaning: Cleaning): Row => ({ values: {}, folded: new Ma
 export function write(row: Row, name: string, path: string, value: () => KmValue): undefined {
   const { cleaning, values, folded } = row;
   const fixed = wellFormed(cleaning, name.replace(/[,:]/g, ' '), path);
-  const problem: KmWarningCode | '' =
-    codePoints(fixed).length > cleaning.nameLength
-      ? 'name_too_long'
-      : fixed
-        ? CONTROL_PARAMETERS.has(fixed)
-          ? 'reserved_key'
-          : ''
-        : 'empty_name';
+  const problem: KmWarningCode | '' = overNameLimit(cleaning, fixed)
+    ? 'name_too_long'
+    : fixed
+      ? CONTROL_PARAMETERS.has(fixed)
+        ? 'reserved_key'
+        : ''
+      : 'empty_name';
   if (problem) return warn(cleaning, problem, path);
   const made = value();
   const key = fixed.toLowerCase();

@@ -14,6 +14,7 @@ import {
   finite,
   flatten,
   newRow,
+  overNameLimit,
   type Row,
   toWellFormed,
   warn,
@@ -193,7 +194,7 @@ export function mapMessage(
         title = `Viewed ${category} ${type}`;
       }
       if (title[0] === 'L') from = 'name';
-      if (codePoints(title).length > cleaning.nameLength) refuse('name_too_long', from);
+      if (overNameLimit(cleaning, title)) refuse('name_too_long', from);
       if (type === 'page' && mapping.recordPageView) {
         const url = viewed('url');
         record('Page View', {

@@ -1,7 +1,7 @@
 import type { KmErrorCode, KmEventProperties, KmEventType, KmMode } from '@kmkit/core';
 import { KmValidationError } from '@kmkit/core';
 import { DEV } from '@kmkit/core/internal';
-import { type Cleaning, codePoints, finite, warn, wellFormed } from './clean-properties.js';
+import { type Cleaning, finite, overNameLimit, warn, wellFormed } from './clean-properties.js';
 import { readTimestamp } from './timestamp.js';
 
 /** A spec message as the browser reads it: who, when, and the fields of its kind. */
@@ -92,10 +92,10 @@ export function readMessage(
       if (value != null) warn(cleaning, 'invalid_field', key);
     };
     const fits = (name: string, path: string) =>
-      codePoints(name).length > cleaning.nameLength ? refuse('name_too_long', path) : name;
+      overNameLimit(cleaning, name) ? refuse('name_too_long', path) : name;
     // The identity that is not the person only feeds aliases: an over-long one is left out.
     const optional = (value: string | undefined, path: string) => {
-      if (value === undefined || codePoints(value).length <= cleaning.nameLength) return value;
+      if (value === undefined || !overNameLimit(cleaning, value)) return value;
       warn(cleaning, 'invalid_field', path);
     };
 
