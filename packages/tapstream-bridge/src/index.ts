@@ -36,9 +36,11 @@ export {
   type TimelineSummary,
 } from './timeline/index.js';
 export {
+  type ConsentState,
   DEFAULT_TRACKER,
   type IdentityUnavailable,
   installTapstreamBridge,
+  type KmConsentSource,
   type KmIdentitySource,
   TAPSTREAM_SCRIPT_URL,
   type TapstreamBridge,

@@ -1,7 +1,9 @@
 export {
+  type ConsentState,
   DEFAULT_TRACKER,
   type IdentityUnavailable,
   installTapstreamBridge,
+  type KmConsentSource,
   type KmIdentitySource,
   TAPSTREAM_SCRIPT_URL,
   type TapstreamBridge,

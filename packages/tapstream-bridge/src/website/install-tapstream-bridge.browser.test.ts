@@ -21,9 +21,14 @@ const { km, ts, forwarder } = useSeedWorld({ postbackSecret: 'browser-flow-secre
 
 const chromium = useChromium();
 let bridgeScript = '';
+let kmkitScript = '';
 beforeAll(async () => {
   bridgeScript = await bundleForBrowser(new URL('../../test/bridge-page.ts', import.meta.url), {
     globalName: 'kmkitBridge',
+  });
+  // @kmkit/browser from source, for the pages whose consent it decides.
+  kmkitScript = await bundleForBrowser(new URL('../../../browser/src/index.ts', import.meta.url), {
+    globalName: 'kmkit',
   });
 });
 afterEach(() => {
@@ -43,24 +48,40 @@ interface PageGlobals {
 
 const poll = { timeout: 15_000, interval: 50 };
 
-/** Opens the site with the Kissmetrics snippet (unless `withKissmetrics` is false) and `body`. */
+/**
+ * Opens the site with the Kissmetrics snippet (unless `withKissmetrics` is false), or
+ * `@kmkit/browser` as `window.kmkit` (`withKmkit`), and `body`.
+ */
 async function openSite(
   body: string,
-  options: { withKissmetrics?: boolean } = {},
-): Promise<{ page: Page; context: BrowserContext; errors: string[]; unhandled: string[] }> {
+  options: { withKissmetrics?: boolean; withKmkit?: boolean } = {},
+): Promise<{
+  page: Page;
+  context: BrowserContext;
+  errors: string[];
+  unhandled: string[];
+  requested: string[];
+}> {
   const context = await chromium.newContext();
-  const head =
-    options.withKissmetrics === false ? '' : `<script>${kissmetricsSnippet(KM_KEY)}</script>`;
+  const head = options.withKmkit
+    ? '<script src="/kmkit.js"></script>'
+    : options.withKissmetrics === false
+      ? ''
+      : `<script>${kissmetricsSnippet(KM_KEY)}</script>`;
   const html = `<!doctype html><html><head>${head}<script src="/bridge.js"></script></head><body>${body}</body></html>`;
   const route = await routeToMsw(context, [
     ...km.handlers,
     ...ts.handlers,
-    ...sitePage(html, { '/bridge.js': bridgeScript }),
+    ...sitePage(html, { '/bridge.js': bridgeScript, '/kmkit.js': kmkitScript }),
   ]);
   const page = await context.newPage();
   const errors = collectPageErrors(page);
+  const requested: string[] = [];
+  page.on('request', (request) => {
+    if (!request.url().startsWith(SITE)) requested.push(request.url());
+  });
   await page.goto(SITE);
-  return { page, context, errors, unhandled: route.unhandled };
+  return { page, context, errors, unhandled: route.unhandled, requested };
 }
 
 async function timelineCookie(context: BrowserContext): Promise<string> {
@@ -157,6 +178,39 @@ describe('installTapstreamBridge in Chromium', { timeout: 60_000 }, () => {
     expect(ts.timeline(await timelineCookie(context))?.hits[0]?.custom_parameters).toEqual({
       km_identity: 'cloud+visitor/1==',
     });
+    expect(errors).toEqual([]);
+    expect(unhandled).toEqual([]);
+  });
+
+  test('with a @kmkit/browser device client as consent: nothing is loaded or sent before consent, then one hit with KM.i()', async () => {
+    const { page, context, errors, unhandled, requested } = await openSite(
+      `<script>
+        window.km = kmkit.createKissmetrics({ apiKey: '${KM_KEY}', mode: 'device', consent: 'pending' });
+        km.track('Viewed Pricing');
+        kmkitBridge.installTapstreamBridge({ accountName: 'acme', consent: km })
+          .hit.then(function (result) { window.hitResult = result; });
+      </script>`,
+      { withKmkit: true },
+    );
+    await page.waitForTimeout(1000);
+    expect(requested).toEqual([]);
+    expect(await context.cookies()).toEqual([]);
+    expect(ts.timelines()).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as PageGlobals).hitResult)).toBeUndefined();
+
+    // The visitor accepts: one call decides for both.
+    await page.evaluate(() =>
+      (window as unknown as { km: { setConsent(state: string): void } }).km.setConsent('granted'),
+    );
+    await expect.poll(() => ts.timelines().length, poll).toBe(1);
+    const identity = await page.evaluate(() => (window as unknown as PageGlobals).KM.i());
+    expect(ts.timeline(await timelineCookie(context))?.hits).toEqual([
+      expect.objectContaining({
+        tracker: 'javascript_tracker',
+        custom_parameters: { km_identity: identity },
+      }),
+    ]);
+    await expect.poll(() => km.person(identity)?.events.length, poll).toBe(1);
     expect(errors).toEqual([]);
     expect(unhandled).toEqual([]);
   });

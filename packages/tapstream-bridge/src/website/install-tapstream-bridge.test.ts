@@ -3,6 +3,7 @@ import { createManualScheduler } from '@kmkit/core/testing';
 import { Window as HappyWindow } from 'happy-dom';
 import { afterEach, describe, expect, test } from 'vitest';
 import {
+  type ConsentState,
   type IdentityUnavailable,
   installTapstreamBridge,
   type TapstreamBridgeOptions,
@@ -276,6 +277,113 @@ describe('loading tapstream.js', () => {
   });
 });
 
+describe('consent', () => {
+  // A @kmkit/browser client as the bridge sees it: its consent, and the event that tells a change.
+  function consentClient(state: ConsentState) {
+    const listeners: ((change: { state: ConsentState }) => void)[] = [];
+    return {
+      identity: () => Promise.resolve('cloud-anon+1='),
+      stats: () => ({ consent: state }),
+      on(_event: 'consent', listener: (change: { state: ConsentState }) => void) {
+        listeners.push(listener);
+        return () => undefined;
+      },
+      setConsent(next: ConsentState) {
+        state = next;
+        for (const listener of listeners) listener({ state });
+      },
+    };
+  }
+  const scripts = (page: Page) => page.document.getElementsByTagName('script').length;
+  const settled = async (hit: Promise<unknown>) =>
+    Promise.race([
+      hit.then(() => 'settled'),
+      new Promise((resolve) => setTimeout(resolve, 20, 'waiting')),
+    ]);
+
+  test('pending: loads no script, pushes nothing and starts no timeout, until granted', async () => {
+    const page = newPage();
+    const { bridge, scheduler } = install(page, { consent: 'pending', loadTapstream: true });
+    await scheduler.advance(60_000);
+    expect(scripts(page)).toBe(0);
+    expect(page._kmq).toBeUndefined();
+    expect(page._tsq).toBeUndefined();
+    expect(await settled(bridge.hit)).toBe('waiting');
+    bridge.setConsent('granted');
+    expect(scripts(page)).toBe(1);
+    loadKissmetrics(page, () => 'visitor+1=');
+    expect(await bridge.hit).toEqual({ identity: 'visitor+1=' });
+    expect(tsq(page)).toEqual(SEED_COMMANDS('visitor+1='));
+  });
+
+  test('denied: nothing at all, and the hit goes out if the visitor grants consent later', async () => {
+    const page = newPage();
+    const { bridge, scheduler } = install(page, { consent: 'denied' });
+    // The site's own Kissmetrics snippet runs meanwhile.
+    page._kmq = [];
+    loadKissmetrics(page, () => 'visitor+1=');
+    await scheduler.advance(60_000);
+    expect(page._tsq).toBeUndefined();
+    expect(await settled(bridge.hit)).toBe('waiting');
+    bridge.setConsent('granted');
+    expect(await bridge.hit).toEqual({ identity: 'visitor+1=' });
+  });
+
+  test('consent withdrawn while the identity is awaited: the hit waits for it to come back', async () => {
+    const page = newPage();
+    const { bridge } = install(page);
+    bridge.setConsent('denied');
+    loadKissmetrics(page, () => 'visitor+1=');
+    expect(tsq(page)).toEqual([]);
+    expect(await settled(bridge.hit)).toBe('waiting');
+    bridge.setConsent('granted');
+    expect(await bridge.hit).toEqual({ identity: 'visitor+1=' });
+    expect(tsq(page)).toEqual(SEED_COMMANDS('visitor+1='));
+  });
+
+  test('starts denied when the browser sends Global Privacy Control, unless told not to', async () => {
+    const page = newPage();
+    Object.defineProperty(page.navigator, 'globalPrivacyControl', { value: true });
+    const { bridge } = install(page);
+    page._kmq = [];
+    loadKissmetrics(page, () => 'visitor+1=');
+    expect(page._tsq).toBeUndefined();
+    expect(await settled(bridge.hit)).toBe('waiting');
+    const other = newPage();
+    Object.defineProperty(other.navigator, 'globalPrivacyControl', { value: true });
+    install(other, { respectGlobalPrivacyControl: false });
+    loadKissmetrics(other, () => 'visitor+2=');
+    expect(tsq(other)).toEqual(SEED_COMMANDS('visitor+2='));
+  });
+
+  test('follows the consent of the @kmkit/browser client it is given as identity', async () => {
+    const page = newPage();
+    const client = consentClient('pending');
+    const { bridge } = install(page, { identity: client });
+    expect(await settled(bridge.hit)).toBe('waiting');
+    expect(page._tsq).toBeUndefined();
+    client.setConsent('granted');
+    expect(await bridge.hit).toEqual({ identity: 'cloud-anon+1=' });
+  });
+
+  test('follows the consent of a device-mode client given as consent, with the Kissmetrics JS identity', async () => {
+    const page = newPage();
+    const client = consentClient('denied');
+    const { bridge } = install(page, { consent: client });
+    expect(page._kmq).toBeUndefined();
+    client.setConsent('granted');
+    loadKissmetrics(page, () => 'visitor+1=');
+    expect(await bridge.hit).toEqual({ identity: 'visitor+1=' });
+  });
+
+  test('setConsent refuses a state it does not know', () => {
+    const { bridge } = install(newPage(), { consent: 'pending' });
+    expect(() => bridge.setConsent('yes' as ConsentState)).toThrow(
+      expect.objectContaining({ code: 'invalid_option', path: 'state' }),
+    );
+  });
+});
+
 describe('options', () => {
   test.each([
     [{ accountName: '' }, 'accountName'],
@@ -287,6 +395,8 @@ describe('options', () => {
     [{ timeoutMs: -1 }, 'timeoutMs'],
     [{ tags: 'web' }, 'tags'],
     [{ onIdentityUnavailable: 'log' }, 'onIdentityUnavailable'],
+    [{ consent: 'yes' }, 'consent'],
+    [{ consent: {} }, 'consent'],
   ])('refuses %j naming %s', (override, path) => {
     const page = newPage();
     expect(() => install(page, override as never)).toThrow(

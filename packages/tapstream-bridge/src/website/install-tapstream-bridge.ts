@@ -11,6 +11,21 @@ export interface KmIdentitySource {
   identity(): PromiseLike<string> | string;
 }
 
+/**
+ * Whether the visitor lets the site record them, as in `@kmkit/browser`: `'granted'` (the hit goes
+ * out), `'pending'` (nothing is loaded, pushed or sent until granted), `'denied'` (nothing at all).
+ */
+export type ConsentState = 'granted' | 'pending' | 'denied';
+
+/**
+ * Something that knows the visitor's consent and tells when it changes: a `@kmkit/browser` client
+ * (`stats().consent`, and its `consent` event).
+ */
+export interface KmConsentSource {
+  stats(): { readonly consent?: ConsentState };
+  on(event: 'consent', listener: (change: { readonly state: ConsentState }) => void): () => void;
+}
+
 /** Why the hit went out without the Kissmetrics identity. */
 export interface IdentityUnavailable {
   /**
@@ -63,6 +78,19 @@ export interface TapstreamBridgeOptions {
   readonly timeoutMs?: number;
   /** Told when the hit went out without the identity, and why. */
   readonly onIdentityUnavailable?: (unavailable: IdentityUnavailable) => void;
+  /**
+   * Whether the hit may go out. A `@kmkit/browser` client (`consent: km`): the bridge follows its
+   * consent, so one `km.setConsent(...)` decides for both. Or a state, changed later with the
+   * bridge's `setConsent`. Until it is `'granted'`, the bridge loads no script, pushes nothing and
+   * fires no hit (its timeout has not started). Default: the client given as `identity` when it is
+   * a `@kmkit/browser` client, else `'granted'`.
+   */
+  readonly consent?: ConsentState | KmConsentSource;
+  /**
+   * With a consent state (not a client, which decides this itself): start `'denied'` when the
+   * browser sends Global Privacy Control (`navigator.globalPrivacyControl === true`). Default true.
+   */
+  readonly respectGlobalPrivacyControl?: boolean;
   /** The window to work on. Default the global one. */
   readonly window?: Window;
   /** Timers, for tests; any part left out is the system's. */
@@ -76,8 +104,13 @@ export interface TapstreamBridge {
    * the first bridge's (a page never fires two hits).
    */
   readonly installed: boolean;
-  /** Resolves once the hit is on `_tsq`: with the identity, or without it and why. */
+  /**
+   * Resolves once the hit is on `_tsq`: with the identity, or without it and why. Not before
+   * consent is granted (never, while it is denied).
+   */
   readonly hit: Promise<TapstreamHitResult>;
+  /** Records the visitor's choice (see the `consent` option); `'granted'` lets the hit go out. */
+  setConsent(state: ConsentState): void;
 }
 
 /** Tapstream's web tracker. */
@@ -100,7 +133,8 @@ interface BridgeWindow {
   _tsq?: Queue;
   KM?: { i(): unknown };
   document?: Document;
-  [INSTALLED]?: Promise<TapstreamHitResult>;
+  navigator?: { globalPrivacyControl?: unknown };
+  [INSTALLED]?: TapstreamBridge;
 }
 
 function invalid(path: string, message: string): KmValidationError {
@@ -129,6 +163,13 @@ function resolveOptions(options: TapstreamBridgeOptions) {
       "identity must be 'kissmetrics' or a client with identity() (a @kmkit/browser cloud-mode client)",
     );
   }
+  const consent = options.consent ?? consentSource(identity) ?? 'granted';
+  if (!CONSENT_STATES.includes(consent as ConsentState) && !consentSource(consent)) {
+    throw invalid(
+      'consent',
+      "consent must be 'granted', 'pending', 'denied' or a @kmkit/browser client to follow",
+    );
+  }
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !(timeoutMs >= 0) || !Number.isFinite(timeoutMs)) {
     throw invalid('timeoutMs', `timeoutMs must be a number of ms >= 0, got ${String(timeoutMs)}`);
@@ -151,8 +192,19 @@ function resolveOptions(options: TapstreamBridgeOptions) {
     loadTapstream: options.loadTapstream ?? true,
     scriptUrl: nonEmpty(options.tapstreamScriptUrl, 'tapstreamScriptUrl', TAPSTREAM_SCRIPT_URL),
     identity,
+    consent,
     timeoutMs,
   };
+}
+
+const CONSENT_STATES: readonly ConsentState[] = ['granted', 'pending', 'denied'];
+
+/** The value when it is a client that tells its consent (a `@kmkit/browser` client). */
+function consentSource(value: unknown): KmConsentSource | undefined {
+  const source = value as Partial<KmConsentSource> | null;
+  return typeof source?.on === 'function' && typeof source.stats === 'function'
+    ? (source as KmConsentSource)
+    : undefined;
 }
 
 /** A queue global as the snippets make it: `window._q = window._q || []`. */
@@ -222,11 +274,13 @@ function report(
  *
  * The hit is fired once per page, whatever happens: if the identity is not known within
  * `timeoutMs` (Kissmetrics blocked), the hit goes out without it and `onIdentityUnavailable` is
- * told why; a second install on the page does nothing.
+ * told why; a second install on the page does nothing. It waits for consent (see the `consent`
+ * option): before it is granted nothing is loaded, pushed or sent.
  *
  * @example
  * ```ts
  * installTapstreamBridge({ accountName: 'acme' }); // after the Kissmetrics snippet
+ * installTapstreamBridge({ accountName: 'acme', identity: km }); // follows km's consent
  * ```
  *
  * @throws {KmValidationError} `invalid_option` for a bad option, or outside a web page.
@@ -242,21 +296,34 @@ export function installTapstreamBridge(options: TapstreamBridgeOptions): Tapstre
     );
   }
   const earlier = win[INSTALLED];
-  if (earlier) return { installed: false, hit: earlier };
+  if (earlier) return { ...earlier, installed: false };
 
   let settle!: (result: TapstreamHitResult) => void;
   const hit = new Promise<TapstreamHitResult>((resolve) => {
     settle = resolve;
   });
-  Object.defineProperty(win, INSTALLED, { value: hit, configurable: true });
 
   const { accountName, trackerName, identityParameter, tags } = settings;
   const clock: Scheduler = { ...systemScheduler, ...options.scheduler };
   const timer = new AbortController();
   let fired = false;
+  let started = false;
+  // The hit that was ready while consent was withdrawn: it goes out if consent comes back.
+  let waiting: (() => void) | undefined;
+  const followed = typeof settings.consent === 'object' ? settings.consent : undefined;
+  let consent: ConsentState = followed
+    ? (followed.stats().consent ?? 'granted')
+    : options.respectGlobalPrivacyControl !== false && win.navigator?.globalPrivacyControl === true
+      ? 'denied'
+      : (settings.consent as ConsentState);
 
   function fire(identity: string | undefined, unavailable?: IdentityUnavailable): void {
     if (fired) return;
+    if (consent !== 'granted') {
+      // The first outcome is kept, as when the hit goes out at once.
+      waiting ??= () => fire(identity, unavailable);
+      return;
+    }
     fired = true;
     timer.abort();
     try {
@@ -297,40 +364,64 @@ export function installTapstreamBridge(options: TapstreamBridgeOptions): Tapstre
     });
   }
 
-  queueOf(win, '_tsq');
-  if (settings.loadTapstream) loadScript(win, doc, settings.scriptUrl);
+  // Once consent is granted: Tapstream's tracker, the identity, and the timeout.
+  function start(): void {
+    started = true;
+    queueOf(win, '_tsq');
+    if (settings.loadTapstream) loadScript(win, doc!, settings.scriptUrl);
 
-  const source = settings.identity;
-  if (source === 'kissmetrics') {
-    // Run by the Kissmetrics JS once loaded, with KM ready; at once when it already is.
-    queueOf(win, '_kmq').push(() => {
-      if (fired) return;
-      let value: unknown;
-      try {
-        value = win.KM?.i();
-      } catch (error) {
-        failWith(error, 'KM.i()');
-        return;
-      }
-      fireWith(value, 'KM.i()');
-    });
-  } else {
-    Promise.resolve()
-      .then(() => source.identity())
-      .then(
-        (value) => fireWith(value, 'identity()'),
-        (error: unknown) => failWith(error, 'identity()'),
-      );
-  }
-
-  if (!fired) {
-    void clock.sleep(settings.timeoutMs, timer.signal).then(() => {
-      if (timer.signal.aborted) return;
-      fire(undefined, {
-        reason: 'timeout',
-        message: `the Kissmetrics identity was not known within ${settings.timeoutMs} ms (is the Kissmetrics JS blocked?): the hit was fired without it`,
+    const source = settings.identity;
+    if (source === 'kissmetrics') {
+      // Run by the Kissmetrics JS once loaded, with KM ready; at once when it already is.
+      queueOf(win, '_kmq').push(() => {
+        if (fired) return;
+        let value: unknown;
+        try {
+          value = win.KM?.i();
+        } catch (error) {
+          failWith(error, 'KM.i()');
+          return;
+        }
+        fireWith(value, 'KM.i()');
       });
-    });
+    } else {
+      Promise.resolve()
+        .then(() => source.identity())
+        .then(
+          (value) => fireWith(value, 'identity()'),
+          (error: unknown) => failWith(error, 'identity()'),
+        );
+    }
+
+    if (!fired) {
+      void clock.sleep(settings.timeoutMs, timer.signal).then(() => {
+        if (timer.signal.aborted) return;
+        fire(undefined, {
+          reason: 'timeout',
+          message: `the Kissmetrics identity was not known within ${settings.timeoutMs} ms (is the Kissmetrics JS blocked?): the hit was fired without it`,
+        });
+      });
+    }
   }
-  return { installed: true, hit };
+
+  function setConsent(state: ConsentState): void {
+    if (!CONSENT_STATES.includes(state)) {
+      throw invalid(
+        'state',
+        `setConsent takes 'granted', 'pending' or 'denied', got ${describe(state)}`,
+      );
+    }
+    consent = state;
+    if (state !== 'granted') return;
+    if (!started) start();
+    const ready = waiting;
+    waiting = undefined;
+    ready?.();
+  }
+
+  const bridge: TapstreamBridge = { installed: true, hit, setConsent };
+  Object.defineProperty(win, INSTALLED, { value: bridge, configurable: true });
+  followed?.on('consent', ({ state }) => setConsent(state));
+  if (consent === 'granted') start();
+  return bridge;
 }
