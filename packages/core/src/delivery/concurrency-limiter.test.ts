@@ -35,33 +35,45 @@ function windows(limiter: ConcurrencyLimiter, rounds: number, options = {}) {
   return Array.from({ length: rounds }, (_, n) => roundTrip(limiter, n * 80, options));
 }
 
+// A limiter past its first round trip, which only sets the base latency.
+function started(options: { initial: number; max: number }, roundTripMs = 80) {
+  const limiter = createConcurrencyLimiter(options);
+  roundTrip(limiter, -80, { roundTripMs });
+  return limiter;
+}
+
 describe('the concurrency window', () => {
-  test('slow start doubles it every round trip while requests wait, up to max', () => {
+  test('the window holds through the first round trip: connections opening and code loading set the base, nothing is judged', () => {
     const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    expect(roundTrip(limiter, 0, { roundTripMs: 900 })).toBe(8);
+  });
+
+  test('slow start doubles it every round trip while requests wait, up to max', () => {
+    const limiter = started({ initial: 8, max: 100 });
     expect(windows(limiter, 5)).toEqual([16, 32, 64, 100, 100]);
   });
 
   test('it never grows while no request waits for a slot', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    const limiter = started({ initial: 8, max: 100 });
     expect(windows(limiter, 3, { waiting: false })).toEqual([8, 8, 8]);
   });
 
   test('a round trip with more than one answer in eight failed ends slow start: then +1/8 a round trip', () => {
-    const limiter = createConcurrencyLimiter({ initial: 16, max: 1000 });
-    // 3 of 16 failed (half a slot each, but never below the initial 16), 13 healthy (+1 each).
+    const limiter = started({ initial: 16, max: 1000 });
+    // 4 of 16 failed (half a slot each, but never below the initial 16), 12 healthy (+1 each).
     const sent = Array.from({ length: 16 }, () => limiter.sent());
-    for (const seq of sent) {
-      const outcome = seq < 3 ? 'failed' : 'healthy';
+    for (const [index, seq] of sent.entries()) {
+      const outcome = index < 4 ? 'failed' : 'healthy';
       limiter.answered({ seq, outcome, roundTripMs: 80, waiting: true, inFlight: 16, at: 0 });
     }
-    expect(limiter.limit()).toBe(29);
-    // That round trip ends with the next answer (+1, the last of slow start: 30); from there
-    // each healthy answer adds 1/8.
-    expect(windows(limiter, 4)).toEqual([33, 37, 42, 47]);
+    expect(limiter.limit()).toBe(28);
+    // That round trip ends with the next answer, and slow start with it: from there each healthy
+    // answer adds 1/8, +12.5% a round trip.
+    expect(windows(limiter, 4)).toEqual([31, 35, 39, 44]);
   });
 
   test('failures take half a slot each, down to the initial window and no further', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    const limiter = started({ initial: 8, max: 100 });
     windows(limiter, 3); // 64
     expect(roundTrip(limiter, 300, { outcome: 'failed' })).toBe(32);
     expect(roundTrip(limiter, 400, { outcome: 'failed' })).toBe(16);
@@ -70,7 +82,7 @@ describe('the concurrency window', () => {
   });
 
   test('rate limits (429, Retry-After) take it below the initial window, down to 1', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    const limiter = started({ initial: 8, max: 100 });
     expect(roundTrip(limiter, 0, { outcome: 'limited' })).toBe(4);
     expect(roundTrip(limiter, 80, { outcome: 'limited' })).toBe(2);
     expect(roundTrip(limiter, 160, { outcome: 'limited' })).toBe(1);
@@ -78,7 +90,7 @@ describe('the concurrency window', () => {
   });
 
   test('a limit when the window had room the traffic never used shrinks it from what is in flight', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 1000 });
+    const limiter = started({ initial: 8, max: 1000 });
     windows(limiter, 6); // 512, earned by a burst
     // Later only 100 are in flight (the traffic needs no more) when a 429 comes back.
     limiter.answered({
@@ -92,7 +104,7 @@ describe('the concurrency window', () => {
   });
 
   test('scattered rate limits only nibble: 3% of answers limited still lets it grow', () => {
-    const limiter = createConcurrencyLimiter({ initial: 32, max: 512 });
+    const limiter = started({ initial: 32, max: 512 });
     let answered = 0;
     for (let round = 0; round < 12; round++) {
       const sent = Array.from({ length: limiter.limit() }, () => limiter.sent());
@@ -112,7 +124,7 @@ describe('the concurrency window', () => {
   });
 
   test('a round trip whose quickest answer took over twice the base is queueing: it shrinks back to the initial window', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    const limiter = started({ initial: 8, max: 100 });
     expect(windows(limiter, 3)).toEqual([16, 32, 64]);
     // The endpoint queues: 200 ms instead of 80. Growth stops and each answer takes 1/8 off.
     const slow = Array.from({ length: 20 }, (_, n) =>
@@ -125,13 +137,12 @@ describe('the concurrency window', () => {
   });
 
   test('on loopback, sub-millisecond round trips that triple are noise, not a queue', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
-    roundTrip(limiter, 0, { roundTripMs: 0.2 });
-    expect(windows(limiter, 3, { roundTripMs: 0.6 })).toEqual([32, 64, 100]);
+    const limiter = started({ initial: 8, max: 100 }, 0.2);
+    expect(windows(limiter, 3, { roundTripMs: 0.6 })).toEqual([16, 32, 64]);
   });
 
   test('after slow start ends on a queue, one round trip at the initial window re-measures the base', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 1000 });
+    const limiter = started({ initial: 8, max: 1000 });
     // A process starting up: everything takes 60 ms, the window grows on it unchecked.
     expect(windows(limiter, 4, { roundTripMs: 60 })).toEqual([16, 32, 64, 128]);
     // Then a queue shows (150 ms; a round trip ends with the next one's first answer): slow start
@@ -151,7 +162,7 @@ describe('the concurrency window', () => {
   });
 
   test('restart() probes with one request, then slow start climbs back to where it was, however many restarts', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8, max: 100 });
+    const limiter = started({ initial: 8, max: 100 });
     windows(limiter, 2); // 32
     roundTrip(limiter, 200, { outcome: 'limited' }); // 16: the run of 429s before the pause
     limiter.restart();

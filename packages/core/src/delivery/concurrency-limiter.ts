@@ -4,7 +4,7 @@
  * one follows TCP's congestion control, counting requests and answers instead of packets and acks:
  *
  * - **Slow start**: from `initial`, each healthy answer while requests wait for a slot adds one (the
- *   window doubles every round trip), until a round trip comes back slower (see below) or more than
+ *   window doubles every round trip), until a round trip comes back queueing (see below) or more than
  *   one in eight of its answers failed.
  * - **Then** each such answer adds 1/8 (+12.5% a round trip) while round trips stay quick: hundreds
  *   in flight within seconds even at 200 ms, where TCP's +1 a round trip would take minutes.
@@ -123,8 +123,10 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   let periodStart = Number.NEGATIVE_INFINITY;
   let periodBase = Number.POSITIVE_INFINITY;
   let previousBase = Number.POSITIVE_INFINITY;
-  // What the last round trip's time said: growth only while `clear`, shrink while `queueing`.
-  let latency: 'clear' | 'rising' | 'queueing' = 'clear';
+  // What the last round trip's time said: growth only while `clear`, shrink while `queueing`. The
+  // window holds through the first round trip, which only sets the base (connections opening, code
+  // loading: nothing to judge by), and grows in the second, which is judged.
+  let latency: 'clear' | 'rising' | 'queueing' = 'rising';
   // The window when the endpoint last answered well: where slow start climbs back to after a pause.
   let healthyWindow = window;
   // A round trip at the initial window re-measures the base latency (TCP BBR's ProbeRTT): due once
@@ -157,7 +159,9 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     }
     const queueing = latency === 'queueing';
     const failing = !restarted && failed > answers * SLOW_START_FAILED_SHARE;
-    if (window < slowStartUntil && (latency !== 'clear' || failing)) {
+    // Not on a round trip that is merely slower (rising): new connections and a process warming up
+    // look like that while slow start opens them.
+    if (window < slowStartUntil && (queueing || failing)) {
       slowStartUntil = window;
       // A window grown while everything was slow (a process starting) may sit on its own queue.
       if (queueing) probeAt = Math.min(probeAt, at);
@@ -174,7 +178,6 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   }
 
   function healthy(answer: LimiterAnswer) {
-    if (answer.roundTripMs !== undefined) roundTrip.times.push(answer.roundTripMs);
     if (latency === 'queueing') {
       if (window > initial) window = Math.max(initial, window - AVOIDANCE_STEP);
       // No slow start back up after a queue: growth resumes at +1/8.
@@ -200,14 +203,13 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     limit: () => Math.floor(probing ? Math.min(window, initial) : window),
     sent: () => nextSeq++,
     answered(answer) {
+      // The answer counts in its round trip first: the one that ends it is weighed with the verdict.
       roundTrip.answers++;
-      if (answer.outcome === 'healthy') {
-        healthy(answer);
-      } else {
-        roundTrip.failed++;
-        failed(answer.outcome, answer.inFlight);
-      }
+      if (answer.outcome !== 'healthy') roundTrip.failed++;
+      else if (answer.roundTripMs !== undefined) roundTrip.times.push(answer.roundTripMs);
       if (answer.seq >= roundTrip.start) endRoundTrip(answer.at);
+      if (answer.outcome === 'healthy') healthy(answer);
+      else failed(answer.outcome, answer.inFlight);
     },
     restart() {
       // However many pauses in a row, slow start climbs back to where healthy answers left it.
