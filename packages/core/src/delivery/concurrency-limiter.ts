@@ -3,9 +3,10 @@
  * about window / round trip, so a fixed window caps delivery whatever the endpoint could take. This
  * one follows TCP's congestion control, counting requests and answers instead of packets and acks:
  *
- * - **Slow start**: from `initial`, each healthy answer while requests wait for a slot adds one (the
- *   window doubles every round trip), until a round trip comes back queueing (see below) or more than
- *   one in eight of its answers failed.
+ * - **Slow start**: the window holds through the first round trip, which only sets the base latency
+ *   (connections opening and code loading make it slow). From the second, each healthy answer while
+ *   requests wait for a slot adds one (the window doubles every round trip), until a round trip
+ *   comes back queueing (see below) or more than one in eight of its answers failed.
  * - **Then** each such answer adds 1/8 (+12.5% a round trip) while round trips stay quick: hundreds
  *   in flight within seconds even at 200 ms, where TCP's +1 a round trip would take minutes.
  * - **Queueing** (as TCP Vegas sees it): when a quarter of a round trip's answers took more than
