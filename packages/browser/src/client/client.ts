@@ -25,6 +25,7 @@ import {
 import { withPageContext } from '../page-context/page-context.js';
 import type {
   BrowserWarning,
+  CallDrop,
   CallName,
   CommonOptions,
   KissmetricsClient,
@@ -56,10 +57,10 @@ export interface Destination extends Pick<KissmetricsClient, 'reset' | 'identity
   stats?(): DeliveryStats & { readonly sender: boolean };
   /** Subscribes to the mode's own events (the delivery engine's). */
   on?(event: string, listener: (payload: never) => void): () => void;
-  /** After `start()`: consent was withdrawn (true: send nothing) or given again (false). */
+  /** Consent was withdrawn (true: send nothing) or given (false, before `start()` too). */
   hold?(holding: boolean): void;
-  /** Drops what waits to be sent, a `drop` event each with `reason`; returns how many. */
-  drop?(reason: 'consent_denied' | 'forget'): number;
+  /** Drops what waits to be sent, a `drop` event each with `reason`, counted in its stats. */
+  drop?(reason: 'consent_denied' | 'forget'): void;
 }
 
 /** What the shared client gives a mode to build its destination with. */
@@ -121,7 +122,6 @@ export const noStats = () => ({
   paused: false,
   closed: false,
   sender: false,
-  consent: 'granted' as ConsentState,
 });
 
 /**
@@ -137,11 +137,7 @@ export function checkOptions(
 ): BrowserMapping {
   if (DEV) checkOptionRules(options, spec, 'createKissmetrics');
   if (!(options?.apiKey as unknown as string)?.trim?.()) {
-    throw invalidOption('apiKey', 'is required: your Kissmetrics API key');
-  }
-  // Checked in every build: a mistyped consent must not send.
-  if (options.consent !== undefined && !CONSENT_STATES.includes(options.consent)) {
-    throw invalidOption('consent', "must be 'granted', 'pending' or 'denied'");
+    throw invalidOption('apiKey', DEV ? 'is required: your Kissmetrics API key' : '');
   }
   return resolveMapping(options, mode);
 }
@@ -174,16 +170,15 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
   const pageContext = options.pageContext !== false;
   const createdAt = clock.now();
   const maxHeld = (options as { maxQueueLength?: number }).maxQueueLength ?? 1000;
-  // Set apart from the first grant, so that the starting state is applied like any change.
+  // Undefined until the starting state is applied, like any change.
   let consent: ConsentState | undefined;
   let started = false;
   // After forget() or a denial: the next call starts a new visitor (the mode's reset()).
   let renew = false;
-  let held: Held[] = [];
+  const held: Held[] = [];
   let invalid = 0;
-  // Drops of consent and forget(): in all, and since the last flush().
+  // Calls consent kept from being sent (requests the mode dropped, it counts).
   let dropped = 0;
-  let droppedSinceFlush = 0;
 
   // Runs a call; whatever it throws is reported, never rethrown. Everything the client records
   // passes here, the calls and what the mode records on its own.
@@ -200,14 +195,16 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
     }
   };
 
-  const count = (drops: number) => {
-    dropped += drops;
-    droppedSinceFlush += drops;
-  };
-
   const renewIdentity = () => {
     if (renew) destination.reset();
     renew = false;
+  };
+
+  // A call consent keeps from being sent; a reset records nothing, so there is nothing to drop.
+  const drop = (reason: CallDrop['reason'], call: Held[0]) => {
+    if (call === 'reset') return;
+    dropped++;
+    emit('drop', { reason, call, message: DEV ? `${call}() not sent: ${reason}` : reason });
   };
 
   // Hands a call to the destination, with the time it was made at.
@@ -226,63 +223,46 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
 
   // Sends a call now, holds it until consent, or drops it (denied, or too many held).
   const take = (call: Held[0], payload: unknown) => {
-    if (consent === 'granted') return act(call, payload, clock.now());
-    if (consent === 'pending' && held.length < maxHeld) {
+    if (consent === 'granted') act(call, payload, clock.now());
+    else if (consent === 'pending' && held.length < maxHeld) {
       // Held, it must not change when the caller reuses its objects.
       try {
         payload = structuredClone(payload);
       } catch {}
-      return held.push([call, payload, clock.now()]);
-    }
-    // A reset records nothing: there is nothing of it to drop.
-    if (call !== 'reset') {
-      count(1);
-      const reason = consent === 'denied' ? 'consent_denied' : 'consent_pending';
-      emit('drop', { reason, call, message: DEV ? `${call}() not sent: ${reason}` : reason });
-    }
+      held.push([call, payload, clock.now()]);
+    } else drop(consent === 'pending' ? 'consent_pending' : 'consent_denied', call);
   };
 
-  // Drops what waits (held calls, the queue) and removes what kmkit stored.
+  // Drops what waits (held calls, the mode's queue) and removes what kmkit stored.
   const erase = (reason: 'consent_denied' | 'forget') => {
-    const calls = held;
-    held = [];
-    for (const [call] of calls) {
-      if (call !== 'reset') {
-        count(1);
-        emit('drop', { reason, call, message: DEV ? `${call}() not sent: ${reason}` : reason });
-      }
-    }
-    count(destination.drop?.(reason) ?? 0);
+    for (const [call] of held.splice(0)) drop(reason, call);
+    destination.drop?.(reason);
     eraseStored((options as { storage?: Storage | null }).storage);
     renew = true;
   };
 
-  const setConsent = (state: ConsentState) =>
-    run('setConsent' as CallName, () => {
-      if (!CONSENT_STATES.includes(state)) {
-        throw new KmValidationError(
-          'invalid_option',
-          'state',
-          DEV ? `setConsent takes 'granted', 'pending' or 'denied', got ${String(state)}` : '',
-        );
+  // Applies a consent state (`path`: the option or argument that gave it).
+  const change = (state: ConsentState, path: string) => {
+    if (!CONSENT_STATES.includes(state)) {
+      throw new KmValidationError(
+        'invalid_option',
+        path,
+        DEV ? `${path} must be 'granted', 'pending' or 'denied', got ${String(state)}` : '',
+      );
+    }
+    if (state === consent) return;
+    consent = state;
+    destination.hold?.(state !== 'granted');
+    if (state === 'denied') erase('consent_denied');
+    if (state === 'granted') {
+      if (!started) run('start' as CallName, () => destination.start?.(createdAt));
+      started = true;
+      for (const [call, payload, at] of held.splice(0)) {
+        run(call as CallName, () => act(call, payload, at, true));
       }
-      if (state === consent) return;
-      consent = state;
-      if (state === 'granted') {
-        if (started) destination.hold?.(false);
-        else {
-          started = true;
-          run('start' as CallName, () => destination.start?.(createdAt));
-        }
-        for (const [call, payload, at] of held.splice(0)) {
-          run(call as CallName, () => act(call, payload, at, true));
-        }
-      } else {
-        if (started) destination.hold?.(true);
-        if (state === 'denied') erase('consent_denied');
-      }
-      emit('consent', { state });
-    });
+    }
+    emit('consent', { state });
+  };
 
   const client = {
     reset: (resetOptions) => run('reset' as CallName, () => take('reset', resetOptions)),
@@ -292,13 +272,8 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
       renewIdentity();
       return destination.identity();
     },
-    async flush() {
-      const consentDrops = droppedSinceFlush;
-      droppedSinceFlush = 0;
-      // Held calls wait for consent, not for flush(): it resolves at once until then.
-      const result = (consent === 'granted' && (await destination.flush?.())) || NOTHING;
-      return { ...result, dropped: result.dropped + consentDrops };
-    },
+    // Held calls wait for consent, not for flush(): it resolves at once until then.
+    flush: () => (consent === 'granted' && destination.flush?.()) || Promise.resolve(NOTHING),
     on(event, listener) {
       const off = [on(event, listener), destination.on?.(event, listener)];
       return () => {
@@ -309,7 +284,7 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
       const stats = { ...noStats(), ...destination.stats?.() };
       return { ...stats, invalid, consent: consent!, dropped: stats.dropped + dropped };
     },
-    setConsent,
+    setConsent: (state) => run('setConsent' as CallName, () => change(state, 'state')),
     forget: () => run('forget' as CallName, () => erase('forget')),
   } as KissmetricsClient;
   for (const call of ['identify', 'track', 'page', 'screen', 'alias', 'group', 'send'] as const) {
@@ -321,6 +296,7 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
         take(call, message);
       });
   }
-  setConsent(startingConsent(options));
+  // A mistyped starting state throws, as a bad option does: it must not send.
+  change(startingConsent(options), 'consent');
   return client;
 }

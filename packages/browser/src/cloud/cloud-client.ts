@@ -123,7 +123,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     let count = 1e9;
     // Requests of this client that another tab (or client) settled, for flush() to count.
     let settledElsewhere = 0;
-    // Requests reset({ clearQueue }) dropped: in all, and since the last flush().
+    // Requests dropped by reset({ clearQueue }), consent or forget(): in all, and since flush().
     let dropped = 0;
     let droppedSinceFlush = 0;
     let sender = false;
@@ -173,16 +173,15 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
     queue.on('error', (event) => event.reason === 'max_attempts' && store?.keep(event.id));
     const update = () => (sender && online && !holding ? queue.resume() : queue.pause());
 
-    // Drops every queued request not yet on the wire (those finish), a `drop` event each.
-    const dropQueued = (reason: 'reset' | 'consent_denied' | 'forget') => {
-      let drops = 0;
+    // Drops every queued request not yet on the wire (those finish), a `drop` event each, counted.
+    const drop = (reason: 'reset' | 'consent_denied' | 'forget') => {
       for (const { id, request } of queue.pending()) {
         if (queue.discard([id])) {
-          drops++;
+          dropped++;
+          droppedSinceFlush++;
           emit('drop', { reason, request, id, message: DEV ? `${reason}: not sent` : reason });
         }
       }
-      return drops;
     };
 
     // What only this tab can send goes now: the sending tab's whole queue, or what storage refused.
@@ -283,7 +282,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
         else election?.start();
         update();
       },
-      drop: dropQueued,
+      drop,
       prepare(call, message) {
         const { userId, anonymousId } = identity.read();
         const current = userId ?? anonymousId;
@@ -308,11 +307,7 @@ export function createCloudClient(options: CloudOptions): KissmetricsClient {
       },
       reset(resetOptions) {
         identity.reset();
-        if (resetOptions?.clearQueue) {
-          const drops = dropQueued('reset');
-          dropped += drops;
-          droppedSinceFlush += drops;
-        }
+        if (resetOptions?.clearQueue) drop('reset');
       },
       async identity() {
         const { userId, anonymousId } = identity.read();

@@ -181,7 +181,11 @@ describe('consent in Chromium, against the emulated Kissmetrics', { timeout: 60_
 
     it(`${mode} mode: a browser with Global Privacy Control starts denied`, async () => {
       const { page, route, errors, requested } = await openSite({ gpc: true });
-      expect(await page.evaluate(() => navigator.globalPrivacyControl)).toBe(true);
+      expect(
+        await page.evaluate(
+          () => (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl,
+        ),
+      ).toBe(true);
       await page.evaluate((mode) => window.start({ mode }), mode);
       await makeCalls(page);
       await page.waitForTimeout(500);

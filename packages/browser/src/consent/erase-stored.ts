@@ -11,8 +11,9 @@ const OURS = /^(kmkit|km_|kvcd)/;
 export function eraseStored(storage: Storage | null | undefined): void {
   try {
     storage ??= localStorage;
-    // Names first: removing while counting would skip the next key.
-    for (const key of Array.from({ length: storage.length }, (_, i) => storage!.key(i)!)) {
+    // From the end: a removal moves only the keys after it.
+    for (let i = storage.length; i--; ) {
+      const key = storage.key(i)!;
       if (OURS.test(key)) storage.removeItem(key);
     }
   } catch {}
@@ -20,11 +21,10 @@ export function eraseStored(storage: Storage | null | undefined): void {
     const host = location.hostname.split('.');
     for (const cookie of document.cookie.split('; ')) {
       const name = cookie.split('=')[0]!;
-      if (!OURS.test(name)) continue;
-      // Host-only first, then every parent domain (a browser ignores the ones it never set).
-      for (let i = -1; i < host.length - 1; i++) {
+      // Every parent domain, then (an empty `domain`, which browsers ignore) the host-only cookie.
+      for (let i = OURS.test(name) ? host.length + 1 : 0; i--; ) {
         // biome-ignore lint/suspicious/noDocumentCookie: the Cookie Store API is async and missing in Safari and Firefox.
-        document.cookie = `${name}=; path=/; max-age=0${i < 0 ? '' : `; domain=${host.slice(i).join('.')}`}`;
+        document.cookie = `${name}=;path=/;max-age=0;domain=${host.slice(i).join('.')}`;
       }
     }
   } catch {}
