@@ -282,7 +282,13 @@ export function createClient<Clock extends Pick<Scheduler, 'now'>>(
     },
     stats() {
       const stats = { ...noStats(), ...destination.stats?.() };
-      return { ...stats, invalid, consent: consent!, dropped: stats.dropped + dropped };
+      return {
+        ...stats,
+        invalid,
+        consent: consent!,
+        held: held.length,
+        dropped: stats.dropped + dropped,
+      };
     },
     setConsent: (state) => run('setConsent' as CallName, () => change(state, 'state')),
     forget: () => run('forget' as CallName, () => erase('forget')),

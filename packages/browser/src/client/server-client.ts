@@ -28,6 +28,6 @@ export function createServerClient(): KissmetricsClient {
     identity: () => Promise.resolve(''),
     flush: () => Promise.resolve({ delivered: 0, failed: 0, dropped: 0 }),
     on: () => nothing,
-    stats: () => ({ ...noStats(), invalid: 0, consent: 'granted' }),
+    stats: () => ({ ...noStats(), invalid: 0, consent: 'granted', held: 0 }),
   };
 }

@@ -137,6 +137,8 @@ export interface KissmetricsStats extends DeliveryStats {
   readonly sender: boolean;
   /** Where consent stands: `'granted'`, `'pending'` or `'denied'`. */
   readonly consent: ConsentState;
+  /** Calls held until consent is granted. */
+  readonly held: number;
 }
 
 /** Options of `reset()`. */

@@ -85,7 +85,7 @@ describe('consent in cloud mode', () => {
     await scheduler.advance(60_000);
     expect(stored()).toEqual([]);
     expect(km.requests()).toEqual([]);
-    expect(client.stats()).toMatchObject({ consent: 'pending', queued: 0, dropped: 0 });
+    expect(client.stats()).toMatchObject({ consent: 'pending', held: 4, queued: 0, dropped: 0 });
   });
 
   it('sends what was held once granted, in order, each with the time it was made at, and stores from then on', async () => {
