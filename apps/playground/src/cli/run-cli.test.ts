@@ -33,7 +33,7 @@ describe('pnpm playground --json: every flow, in process', () => {
     report = JSON.parse(stdout) as JsonReport;
   }, 120_000);
 
-  it('runs the eight flows of the issue and the relay flow, in order, and every check of every flow holds', () => {
+  it('runs the eight flows of the issue, the relay flow and the consent flow, in order, and every check of every flow holds', () => {
     expect(report.flows.map((item) => item.name)).toEqual([
       'rudderstack-examples',
       'ecommerce',
@@ -44,6 +44,7 @@ describe('pnpm playground --json: every flow, in process', () => {
       'bad-input',
       'backfill',
       'relay',
+      'consent',
     ]);
     const failed = report.flows.flatMap((item) => [
       ...item.checks
@@ -196,7 +197,7 @@ describe('arguments', () => {
     expect(await runCli(['--verbose'], refused.output)).toBe(2);
     const listed = capture();
     expect(await runCli(['--list'], listed.output)).toBe(0);
-    expect(listed.written.stdout.split('\n').filter(Boolean)).toHaveLength(9);
+    expect(listed.written.stdout.split('\n').filter(Boolean)).toHaveLength(10);
   });
 });
 

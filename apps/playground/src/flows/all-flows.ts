@@ -1,6 +1,7 @@
 import type { Flow } from '../flow/types.js';
 import { backfill } from './backfill.js';
 import { badInput } from './bad-input.js';
+import { consent } from './consent.js';
 import { crash } from './crash.js';
 import { ecommerce } from './ecommerce.js';
 import { faultStorm } from './fault-storm.js';
@@ -20,4 +21,5 @@ export const FLOWS: readonly Flow[] = [
   badInput,
   backfill,
   relay,
+  consent,
 ];

@@ -1,6 +1,7 @@
 export { FLOWS } from './all-flows.js';
 export { backfill } from './backfill.js';
 export { badInput } from './bad-input.js';
+export { consent } from './consent.js';
 export { crash } from './crash.js';
 export { ecommerce } from './ecommerce.js';
 export { faultStorm } from './fault-storm.js';

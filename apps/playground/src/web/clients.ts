@@ -90,11 +90,15 @@ export async function createClients(
   cloud.on('error', ({ request, reason, message }) =>
     log('cloud', 'error', `${path(request.url)} ${reason}: ${message}`),
   );
-  cloud.on('drop', ({ reason, message }) => log('cloud', 'drop', `${reason}: ${message}`));
   for (const [mode, client] of [
     ['device', device],
     ['cloud', cloud],
   ] as const) {
+    // A queued request, or a call held for consent (it has no request yet).
+    client.on('drop', (drop) =>
+      log(mode, 'drop', `${drop.reason}: ${drop.call ? `${drop.call}()` : path(drop.request.url)}`),
+    );
+    client.on('consent', ({ state }) => log(mode, 'consent', state));
     client.on('invalid', ({ call, error }) =>
       log(mode, 'invalid', `${call}: ${error.code} at ${error.path}: ${error.message}`),
     );

@@ -5,6 +5,7 @@ import './style.css';
 import type { KissmetricsPerson } from '@kmkit/msw';
 import { callFromForm } from './calls.js';
 import { type ClientEventLine, createClients, type Mode } from './clients.js';
+import { wireConsent } from './consent.js';
 import { API_KEY, startEmulators, TAPSTREAM_ACCOUNT } from './emulators.js';
 import { describeFaults, wireFaults } from './faults.js';
 import { element, eventItem, kmqItem, personCard, requestItem } from './render.js';
@@ -39,6 +40,10 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-call]')
   });
 }
 wireFaults($('#faults'), km, ts);
+wireConsent($('#consent'), {
+  clients,
+  log: (which, event, text) => events.push({ mode: which, event, text }),
+});
 wireTapstreamGuide($('#tapstream'), {
   emulators,
   mode,
@@ -74,7 +79,11 @@ async function refreshIdentities() {
     const identity = identities[which];
     if (identity) seen[which].add(identity);
   }
-  identityShown.textContent = identities[mode()] ?? '(the Kissmetrics JS has not loaded yet)';
+  identityShown.textContent =
+    identities[mode()] ||
+    (clients[mode()].stats().consent === 'granted'
+      ? '(the Kissmetrics JS has not loaded yet)'
+      : '(none before consent)');
 }
 
 const shown = { kmq: 0, requests: 0, events: 0, people: '', faults: '' };

@@ -219,6 +219,54 @@ describe('the playground page in Chromium, built by vite', { timeout: 120_000 },
       await expect(page.locator('[data-testid="person"]').count()).resolves.toBe(2);
       await expect(page.locator('[data-testid="requests"] .rejected').count()).resolves.toBe(0);
 
+      // Consent, in cloud mode: pending holds the call, granted sends it with the time it was made
+      // at, forget() leaves nothing stored, denied drops.
+      await page.locator('input[name="mode"][value="cloud"]').check();
+      const consent = page.locator('#consent');
+      const logged = page.locator('[data-testid="events"] li');
+      await consent.locator('input[name="consent"][value="pending"]').check();
+      await expect.poll(() => logged.filter({ hasText: 'consent: pending' }).count(), WAIT).toBe(2);
+      await call(page, 'track', { event: 'Waited For Consent', properties: '{}' });
+      await expect
+        .poll(() => consent.locator('[data-testid="held"]').textContent(), WAIT)
+        .toBe('cloud 1');
+      await page.waitForTimeout(500);
+      await expect(requests.filter({ hasText: 'Waited For Consent' }).count()).resolves.toBe(0);
+      await consent.locator('input[name="consent"][value="granted"]').check();
+      await expect
+        .poll(() => events(cloud), WAIT)
+        .toEqual([
+          'Visited Site',
+          'Viewed opera page',
+          'Sang an Aria',
+          'Rode the Rocket',
+          'Waited For Consent',
+        ]);
+      await expect(consent.locator('[data-testid="held"]').textContent()).resolves.toBe('none');
+      await expect
+        .poll(() => consent.locator('[data-testid="stored"]').textContent(), WAIT)
+        .toContain('kmkit_anonymous_id');
+      await consent.getByRole('button', { name: 'forget()' }).click();
+      await expect
+        .poll(() => consent.locator('[data-testid="stored"]').textContent(), WAIT)
+        .toBe('nothing');
+      await call(page, 'track', { event: 'After Forget', properties: '{}' });
+      const fresh = page.locator('[data-testid="person"]', { hasText: 'After Forget' });
+      await expect.poll(() => events(fresh), WAIT).toEqual(['After Forget']);
+      await expect(
+        fresh.locator('[data-testid="identities"]').textContent(),
+      ).resolves.not.toContain('castafiore');
+      await consent.locator('input[name="consent"][value="denied"]').check();
+      await call(page, 'track', { event: 'Refused', properties: '{}' });
+      await expect
+        .poll(() => logged.filter({ hasText: 'consent_denied: track()' }).count(), WAIT)
+        .toBe(1);
+      await expect
+        .poll(() => consent.locator('[data-testid="stored"]').textContent(), WAIT)
+        .toBe('nothing');
+      await page.waitForTimeout(500);
+      await expect(requests.filter({ hasText: 'Refused' }).count()).resolves.toBe(0);
+
       // Logs and timelines wrap between tokens, never inside one (`my-userID`, `_t=1796288083`).
       await expect(brokenTokens(page)).resolves.toEqual([]);
 

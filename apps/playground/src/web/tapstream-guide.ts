@@ -77,8 +77,9 @@ export function wireTapstreamGuide(panel: HTMLElement, context: GuideContext): v
     const bridge = installTapstreamBridge({
       accountName: TAPSTREAM_ACCOUNT.name,
       // Device mode reads KM.i() inside a function on _kmq, as Tapstream's snippet; cloud mode
-      // asks the cloud client.
+      // asks the cloud client. Either way the hit waits for that client's consent.
       identity: mode === 'device' ? 'kissmetrics' : context.client('cloud'),
+      consent: context.client(mode),
     });
     const hit = await bridge.hit;
     if (!hit.identity)
