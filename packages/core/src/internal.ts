@@ -6,6 +6,7 @@
  * @packageDocumentation
  * @internal
  */
+export { QUEUE_OPTIONS } from './delivery/delivery-options.js';
 export { createEmitter, type Emitter, type Listener } from './delivery/emitter.js';
 export {
   backoffDelay,
@@ -15,6 +16,7 @@ export {
 } from './delivery/retry-policy.js';
 export { resolveScheduler, systemScheduler } from './delivery/scheduler.js';
 export { percentEncode } from './encoding/percent.js';
+export { MAPPING_OPTIONS, MAPPING_PRESET_NAMES } from './mapping/mapping-options.js';
 export { pageEventName, propertiesCategory } from './mapping/page-name.js';
 export { type MappingProfile, resolveProfile } from './mapping/profile.js';
 export { isOrderCompleted, parseRevenue } from './mapping/revenue.js';

@@ -1,4 +1,4 @@
-import type { OptionsSpecOf } from '@kmkit/core/internal';
+import { MAPPING_OPTIONS, type OptionsSpecOf } from '@kmkit/core/internal';
 import type { CommonOptions } from './types.js';
 
 /**
@@ -7,16 +7,9 @@ import type { CommonOptions } from './types.js';
  */
 export const COMMON_OPTIONS = {
   apiKey: 'string!',
-  limits: { nameLength: 'number', valueLength: 'number' },
   pageContext: 'boolean',
   scheduler: 'object',
-  preset: ['default', 'rudderstack', 'segment'],
-  prefixProperties: 'boolean',
-  prefixSeparator: 'string',
-  trackNamedPages: 'boolean',
-  trackCategorizedPages: 'boolean',
-  aliasOnIdentify: 'boolean',
-  recordPageView: 'boolean',
+  ...MAPPING_OPTIONS,
   consent: ['granted', 'pending', 'denied'],
   respectGlobalPrivacyControl: 'boolean',
 } as const satisfies OptionsSpecOf<CommonOptions>;

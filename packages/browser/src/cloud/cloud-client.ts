@@ -7,7 +7,7 @@ import {
   type RetryPolicy,
   toTrackingRequest,
 } from '@kmkit/core';
-import { DEV, type OptionsSpecOf, systemScheduler } from '@kmkit/core/internal';
+import { DEV, type OptionsSpecOf, QUEUE_OPTIONS, systemScheduler } from '@kmkit/core/internal';
 import type { AutoEventsOption, VisitStorage } from '../auto-events/index.js';
 import { checkOptions, createClient, type Destination } from '../client/client.js';
 import { COMMON_OPTIONS } from '../client/options.js';
@@ -69,16 +69,7 @@ const cloudOptions = () =>
     cors: 'boolean',
     maxQueryBytes: 'number',
     concurrency: 'number',
-    retry: {
-      maxAttempts: 'number',
-      baseDelayMs: 'number',
-      maxDelayMs: 'number',
-      maxAgeMs: 'number',
-      timeoutMs: 'number',
-    },
-    maxQueueLength: 'number',
-    maxQueueBytes: 'number',
-    overflow: ['refuse', 'drop-oldest'],
+    ...QUEUE_OPTIONS,
     storage: 'object | null',
     fetch: 'function',
     autoEvents: 'boolean | object',

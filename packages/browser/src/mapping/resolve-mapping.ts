@@ -2,10 +2,9 @@ import {
   type KmLimits,
   type KmMode,
   KmValidationError,
-  type MappingPreset,
   type MappingProfileOptions,
 } from '@kmkit/core';
-import { DEV, resolveLimits } from '@kmkit/core/internal';
+import { DEV, MAPPING_PRESET_NAMES, resolveLimits } from '@kmkit/core/internal';
 
 /**
  * What the mapping of a client needs, resolved once when the client is made: the mode, the
@@ -17,8 +16,6 @@ export interface BrowserMapping extends Required<MappingProfileOptions> {
   readonly nameLength: number;
   readonly valueLength: number;
 }
-
-const PRESETS: readonly MappingPreset[] = ['default', 'rudderstack', 'segment'];
 
 /**
  * The mapping for the options of a client, with the defaults of `@kmkit/core`'s `resolveProfile`:
@@ -32,7 +29,7 @@ export function resolveMapping(
   mode: KmMode,
 ): BrowserMapping {
   const preset = options.preset ?? 'default';
-  if (!PRESETS.includes(preset)) {
+  if (!MAPPING_PRESET_NAMES.includes(preset)) {
     throw new KmValidationError(
       'invalid_option',
       'preset',

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { MAPPING_PRESET_NAMES } from '../mapping/mapping-options.js';
+import { MAPPING_PRESETS } from '../mapping/profile.js';
 import { KmValidationError } from '../model/errors.js';
 import { checkOptions, type OptionsSpec } from './check-options.js';
 import { closestName } from './closest-name.js';
@@ -159,5 +161,11 @@ describe('closestName', () => {
   test('suggests nothing for a name far from every candidate', () => {
     expect(closestName('colour', ['apiKey', 'endpoint', 'retry'])).toBeUndefined();
     expect(closestName('x', ['apiKey'])).toBeUndefined();
+  });
+});
+
+describe('the shared option rules', () => {
+  test('the preset rule lists exactly the presets the mapping has', () => {
+    expect([...MAPPING_PRESET_NAMES].sort()).toEqual(Object.keys(MAPPING_PRESETS).sort());
   });
 });

@@ -1,5 +1,9 @@
-import { MAPPING_PRESETS } from '@kmkit/core';
-import type { OptionsSpec, OptionsSpecOf } from '@kmkit/core/internal';
+import {
+  MAPPING_OPTIONS,
+  type OptionsSpec,
+  type OptionsSpecOf,
+  QUEUE_OPTIONS,
+} from '@kmkit/core/internal';
 import type { ClientOptions } from './client.js';
 
 /**
@@ -12,28 +16,12 @@ export const CLIENT_OPTIONS = {
   endpoint: 'string',
   plugins: 'array',
   // Mapping (core's mapEvent).
-  preset: Object.keys(MAPPING_PRESETS),
-  prefixProperties: 'boolean',
-  prefixSeparator: 'string',
-  trackNamedPages: 'boolean',
-  trackCategorizedPages: 'boolean',
-  aliasOnIdentify: 'boolean',
-  recordPageView: 'boolean',
-  limits: { nameLength: 'number', valueLength: 'number' },
+  ...MAPPING_OPTIONS,
   // Delivery (core's engine; it checks the ranges).
+  ...QUEUE_OPTIONS,
   maxConcurrency: 'number',
   concurrency: 'number',
   timeoutMs: 'number',
-  retry: {
-    maxAttempts: 'number',
-    baseDelayMs: 'number',
-    maxDelayMs: 'number',
-    maxAgeMs: 'number',
-    timeoutMs: 'number',
-  },
-  maxQueueLength: 'number',
-  maxQueueBytes: 'number',
-  overflow: ['refuse', 'drop-oldest'],
   maxQueryBytes: 'number',
   waitUntil: 'function',
   scheduler: 'object',
