@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type KmWireCommand, toTrackingRequest } from '@kmkit/core';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type EmulatedEndpoint, startEmulatedEndpoint } from '../../test/emulated-endpoint.js';
-import { mountSmallTmpfs } from '../../test/small-tmpfs.js';
+import { mountSmallTmpfs } from '@kmkit/test-faults';
 import {
   createKissmetricsRelay,
   type KissmetricsRelay,

@@ -1,0 +1,1 @@
+export { mountSmallTmpfs, type SmallTmpfs } from './small-tmpfs.js';
