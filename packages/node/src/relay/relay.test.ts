@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type KmWireCommand, toTrackingRequest } from '@kmkit/core';
+import { mountSmallTmpfs } from '@kmkit/test-faults';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type EmulatedEndpoint, startEmulatedEndpoint } from '../../test/emulated-endpoint.js';
-import { mountSmallTmpfs } from '@kmkit/test-faults';
 import {
   createKissmetricsRelay,
   type KissmetricsRelay,

@@ -4,11 +4,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mountSmallTmpfs } from '@kmkit/test-faults';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type EmulatedEndpoint, startEmulatedEndpoint } from '../../test/emulated-endpoint.js';
 import { fullDiskFs } from '../../test/full-disk-fs.js';
 import { exitOf, outputOf, spawnFixture } from '../../test/run-fixture.js';
-import { mountSmallTmpfs } from '@kmkit/test-faults';
 import { createClient } from '../client/index.js';
 import { createKissmetrics } from '../node/index.js';
 import { createNodeTransport } from '../transport/index.js';

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mountSmallTmpfs } from '@kmkit/test-faults';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { serveKissmetrics } from '../../test/loopback.js';
-import { mountSmallTmpfs } from '@kmkit/test-faults';
 import { createTapstreamForwarder } from './create-tapstream-forwarder.js';
 
 // A 200 is a promise to Tapstream, which never sends that postback again: every postback answered
