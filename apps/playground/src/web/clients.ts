@@ -4,11 +4,26 @@ import { API_KEY } from './emulators.js';
 /** The two ways a site sends: device mode and cloud mode. */
 export type Mode = 'device' | 'cloud';
 
+/**
+ * Who a line of the clients' log is about: a mode's client; the relay panel's clients, straight
+ * to Kissmetrics (`direct`) or through the site's relay (`relayed`); or the `relay` itself.
+ */
+export type LogSource = Mode | 'direct' | 'relayed' | 'relay';
+
 /** One line of the client events log. */
 export interface ClientEventLine {
-  readonly mode: Mode;
+  readonly source: LogSource;
   readonly event: string;
   readonly text: string;
+}
+
+/**
+ * The relay panel's visitor, with an ad-blocker: one site set up two ways, cloud mode straight
+ * to Kissmetrics and cloud mode with `endpoint` on the site's relay.
+ */
+export interface AdBlockedVisitor {
+  readonly direct: KissmetricsClient;
+  readonly relayed: KissmetricsClient;
 }
 
 /** The page's two clients. */
@@ -50,6 +65,48 @@ function path(url: string): string {
   return pathname.slice(pathname.lastIndexOf('/'));
 }
 
+type Log = (source: LogSource, event: string, text: string) => void;
+
+/** Writes a cloud client's deliveries, retries and failures in the log. */
+function logDelivery(client: KissmetricsClient, source: LogSource, log: Log): void {
+  client.on('delivered', ({ request, attempts }) =>
+    log(
+      source,
+      'delivered',
+      `${path(request.url)} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
+    ),
+  );
+  client.on('retry', ({ request, attempt, reason, status, delayMs }) =>
+    log(
+      source,
+      'retry',
+      `${path(request.url)} attempt ${attempt} failed (${status ?? reason}); again in ${Math.round(delayMs)} ms`,
+    ),
+  );
+  client.on('error', ({ request, reason, message }) =>
+    log(source, 'error', `${path(request.url)} ${reason}: ${message}`),
+  );
+}
+
+/** Writes what a client dropped, its consent changes, invalid calls and warnings in the log. */
+function logOutcomes(client: KissmetricsClient, source: LogSource, log: Log): void {
+  // A queued request, or a call held for consent (it has no request yet).
+  client.on('drop', (drop) =>
+    log(source, 'drop', `${drop.reason}: ${drop.call ? `${drop.call}()` : path(drop.request.url)}`),
+  );
+  client.on('consent', ({ state }) => log(source, 'consent', state));
+  client.on('invalid', ({ call, error }) =>
+    log(source, 'invalid', `${call}: ${error.code} at ${error.path}: ${error.message}`),
+  );
+  client.on('warning', (warning) =>
+    log(
+      source,
+      'warning',
+      `${warning.code}${'path' in warning && warning.path ? ` at ${warning.path}` : ''}: ${warning.message}`,
+    ),
+  );
+}
+
 /**
  * Creates the cloud client, then the device client (which loads the emulated Kissmetrics JS).
  * The cloud client makes its anonymous id first: created after the library, it would reuse the
@@ -72,43 +129,43 @@ export async function createClients(
   watchKmq(onKmq);
   const device = createKissmetrics({ apiKey: API_KEY, mode: 'device' });
 
-  const log = (mode: Mode, event: string, text: string) => onEvent({ mode, event, text });
-  cloud.on('delivered', ({ request, attempts }) =>
-    log(
-      'cloud',
-      'delivered',
-      `${path(request.url)} after ${attempts} attempt${attempts === 1 ? '' : 's'}`,
-    ),
-  );
-  cloud.on('retry', ({ request, attempt, reason, status, delayMs }) =>
-    log(
-      'cloud',
-      'retry',
-      `${path(request.url)} attempt ${attempt} failed (${status ?? reason}); again in ${Math.round(delayMs)} ms`,
-    ),
-  );
-  cloud.on('error', ({ request, reason, message }) =>
-    log('cloud', 'error', `${path(request.url)} ${reason}: ${message}`),
-  );
-  for (const [mode, client] of [
-    ['device', device],
-    ['cloud', cloud],
-  ] as const) {
-    // A queued request, or a call held for consent (it has no request yet).
-    client.on('drop', (drop) =>
-      log(mode, 'drop', `${drop.reason}: ${drop.call ? `${drop.call}()` : path(drop.request.url)}`),
-    );
-    client.on('consent', ({ state }) => log(mode, 'consent', state));
-    client.on('invalid', ({ call, error }) =>
-      log(mode, 'invalid', `${call}: ${error.code} at ${error.path}: ${error.message}`),
-    );
-    client.on('warning', (warning) =>
-      log(
-        mode,
-        'warning',
-        `${warning.code}${'path' in warning && warning.path ? ` at ${warning.path}` : ''}: ${warning.message}`,
-      ),
-    );
-  }
+  const log: Log = (source, event, text) => onEvent({ source, event, text });
+  logDelivery(cloud, 'cloud', log);
+  logOutcomes(device, 'device', log);
+  logOutcomes(cloud, 'cloud', log);
   return { device, cloud };
+}
+
+/** The relay panel's visitor: signed in, as the customers whose events matter most are. */
+export const AD_BLOCKED_VISITOR = 'haddock@herge.com';
+
+/**
+ * The relay panel's two clients. Each keeps its queue in memory (`storage: null`), apart: two
+ * set-ups of one site, not two tabs sharing a queue (where one would send the other's requests,
+ * re-based onto the relay). Their calls name the visitor (`userId`), so both are the same person
+ * whatever the other panels store or erase. Without storage a client keeps its anonymous id in a
+ * cookie, which the page's cloud client reads once its own is gone: the panel makes these at its
+ * first click, so that until then the other panels are as they would be without it.
+ */
+export function createAdBlockedVisitor(
+  relayEndpoint: string,
+  onEvent: (line: ClientEventLine) => void,
+): AdBlockedVisitor {
+  const options = {
+    apiKey: API_KEY,
+    mode: 'cloud',
+    storage: null,
+    autoEvents: false,
+    retry: { baseDelayMs: 500, maxDelayMs: 8000 },
+  } as const;
+  const visitor = {
+    direct: createKissmetrics(options),
+    relayed: createKissmetrics({ ...options, endpoint: relayEndpoint }),
+  };
+  const log: Log = (source, event, text) => onEvent({ source, event, text });
+  for (const source of ['direct', 'relayed'] as const) {
+    logDelivery(visitor[source], source, log);
+    logOutcomes(visitor[source], source, log);
+  }
+  return visitor;
 }

@@ -1,14 +1,15 @@
 // The playground page: the emulators in an MSW service worker, a device-mode and a cloud-mode
-// client, forms for every call, fault controls, the Tapstream guide, and live views of the wire
-// and of what Kissmetrics shows.
+// client, forms for every call, fault controls, the Tapstream guide, consent, an ad-blocked
+// visitor and the site's relay, and live views of the wire and of what Kissmetrics shows.
 import './style.css';
 import type { KissmetricsPerson } from '@kmkit/msw';
 import { callFromForm } from './calls.js';
-import { type ClientEventLine, createClients, type Mode } from './clients.js';
+import { AD_BLOCKED_VISITOR, type ClientEventLine, createClients, type Mode } from './clients.js';
 import { wireConsent } from './consent.js';
 import { API_KEY, startEmulators, TAPSTREAM_ACCOUNT } from './emulators.js';
 import { describeFaults, wireFaults } from './faults.js';
-import { element, eventItem, kmqItem, personCard, requestItem } from './render.js';
+import { wireRelayPanel } from './relay-panel.js';
+import { element, eventItem, kmqItem, personCard, requestItem, sentFrom } from './render.js';
 import { wireTapstreamGuide } from './tapstream-guide.js';
 
 const $ = <T extends Element = HTMLElement>(selector: string) =>
@@ -27,14 +28,14 @@ const clients = await createClients(
 );
 const mode = (): Mode =>
   ($<HTMLInputElement>('input[name="mode"]:checked').value as Mode) ?? 'device';
-const problem = (text: string) => events.push({ mode: mode(), event: 'input', text });
+const problem = (text: string) => events.push({ source: mode(), event: 'input', text });
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-call]')) {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const current = mode();
     const call = callFromForm(clients[current], form, problem);
-    if (call) events.push({ mode: current, event: 'call', text: call });
+    if (call) events.push({ source: current, event: 'call', text: call });
     // identify and reset change who the visitor is.
     void refreshIdentities();
   });
@@ -42,13 +43,17 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-call]')
 wireFaults($('#faults'), km, ts);
 wireConsent($('#consent'), {
   clients,
-  log: (which, event, text) => events.push({ mode: which, event, text }),
+  log: (which, event, text) => events.push({ source: which, event, text }),
 });
 wireTapstreamGuide($('#tapstream'), {
   emulators,
   mode,
   client: (which) => clients[which],
   problem,
+});
+wireRelayPanel($('#relay'), {
+  emulators,
+  log: (line) => events.push(line),
 });
 $('#reset').addEventListener('click', () => {
   // Forget everything: the queue (without sending it), storage and cookies; the emulators live
@@ -64,8 +69,12 @@ $('#reset').addEventListener('click', () => {
   location.reload();
 });
 
-// The identities each mode has had, to say whose timeline is whose.
-const seen: Record<Mode, Set<string>> = { device: new Set(), cloud: new Set() };
+// The identities each visitor has had, to say whose timeline is whose.
+const seen: Record<Mode | 'ad-blocked', Set<string>> = {
+  device: new Set(),
+  cloud: new Set(),
+  'ad-blocked': new Set([AD_BLOCKED_VISITOR]),
+};
 const identityShown = $('[data-testid="identity"]');
 async function refreshIdentities() {
   // Device mode: read the library's KM.i() directly; the client's identity() would push a
@@ -96,7 +105,7 @@ function replace(list: Element, items: HTMLElement[], before: number) {
 // Every timeline event shown so far, to mark the new ones.
 const eventsShown = new Set<string>();
 function labels(person: KissmetricsPerson): string[] {
-  return (['device', 'cloud'] as const)
+  return (['device', 'cloud', 'ad-blocked'] as const)
     .filter((which) => person.identities.some((identity) => seen[which].has(identity)))
     .map((which) => `${which} visitor`);
 }
@@ -115,7 +124,8 @@ function render() {
     shown.events = events.length;
   }
   const people = km.people();
-  const view = JSON.stringify([people, people.map(labels)]);
+  const origins = people.map((person) => sentFrom(person, requests));
+  const view = JSON.stringify([people, people.map(labels), origins]);
   if (view !== shown.people) {
     shown.people = view;
     const fresh = (event: KissmetricsPerson['events'][number]) => {
@@ -127,7 +137,7 @@ function render() {
     $('[data-testid="people"]').replaceChildren(
       ...(people.length === 0
         ? [element('p', { class: 'hint' }, 'nobody yet')]
-        : people.map((person) => personCard(person, labels(person), fresh))),
+        : people.map((person, index) => personCard(person, labels(person), fresh, origins[index]))),
     );
   }
   const faults = describeFaults(km, ts);

@@ -267,9 +267,84 @@ describe('the playground page in Chromium, built by vite', { timeout: 120_000 },
       await page.waitForTimeout(500);
       await expect(requests.filter({ hasText: 'Refused' }).count()).resolves.toBe(0);
 
+      // Ad-blocker and the relay: one visitor, whose requests to Kissmetrics' hosts fail. Straight to
+      // Kissmetrics the event waits in the browser; through the site's relay it reaches Kissmetrics
+      // with the visitor's address and browser, which the relay adds.
+      const relayPanel = page.locator('#relay');
+      const visitor = 'haddock@herge.com';
+      await expect(relayPanel.locator('[data-testid="relay-visitor"]').textContent()).resolves.toBe(
+        visitor,
+      );
+      const userAgent = await page.evaluate(() => navigator.userAgent);
+      const outcome = (route: string) =>
+        relayPanel.locator(`[data-result="${route}"]`).getAttribute('data-outcome');
+      await relayPanel.locator('input[name="adBlocker"]').check();
+      await relayPanel.locator('input[name="relayEvent"]').fill('Compared Plans');
+      await relayPanel.locator('[data-send="direct"]').click();
+      await expect.poll(() => outcome('direct'), WAIT).toBe('blocked');
+      await expect(relayPanel.locator('[data-result="direct"]').textContent()).resolves.toMatch(
+        /^blocked: GET trk\.kissmetrics\.io\/e failed with a network error, as the ad-blocker makes it\. The request waits in the browser's queue \(1 waiting\)/,
+      );
+      await expect
+        .poll(() => relayPanel.locator('[data-testid="relay-queued"]').textContent(), WAIT)
+        .toBe('direct 1');
+      await relayPanel.locator('input[name="relayEvent"]').fill('Started a Trial');
+      await relayPanel.locator('[data-send="relayed"]').click();
+      await expect.poll(() => outcome('relayed'), WAIT).toBe('delivered');
+      await expect(relayPanel.locator('[data-result="relayed"]').textContent()).resolves.toContain(
+        `Kissmetrics received it for _p=${visitor} with _ip=203.0.113.7 _ua=${userAgent}`,
+      );
+      const relayed = requests.filter({ hasText: '_n="Started a Trial"' });
+      await expect.poll(() => onScreen(relayed), WAIT).toBe(true);
+      const relayedLine = await relayed.textContent();
+      expect(relayedLine).toMatch(
+        /^GET \/e _p=haddock@herge\.com _n="Started a Trial" _t=\d+ _d=1 via=relay _ip=203\.0\.113\.7 /,
+      );
+      expect(relayedLine).toContain(` _ua=${JSON.stringify(userAgent)} accepted`);
+      const adBlocked = person(page, visitor);
+      await expect.poll(() => events(adBlocked), WAIT).toEqual(['Started a Trial']);
+      await expect(adBlocked.locator('.badge').allTextContents()).resolves.toEqual([
+        'ad-blocked visitor',
+      ]);
+      await expect(adBlocked.locator('[data-testid="sent-from"]').textContent()).resolves.toBe(
+        `sent from _ip=203.0.113.7 _ua=${JSON.stringify(userAgent)}`,
+      );
+      await expect
+        .poll(() => relayPanel.locator('[data-testid="relay-relay"]').textContent(), WAIT)
+        .toBe('accepted 1, delivered 1');
+      // Still blocked: nothing of it reached Kissmetrics, and it waits in the browser's queue.
+      await page.waitForTimeout(1000);
+      await expect(requests.filter({ hasText: 'Compared Plans' }).count()).resolves.toBe(0);
+      await expect(relayPanel.locator('[data-testid="relay-queued"]').textContent()).resolves.toBe(
+        'direct 1',
+      );
+      // The ad-blocker off, the event that waited goes out: to the same visitor.
+      await relayPanel.locator('input[name="adBlocker"]').uncheck();
+      await expect
+        .poll(async () => (await events(adBlocked)).sort(), { timeout: 20_000 })
+        .toEqual(['Compared Plans', 'Started a Trial']);
+      await expect
+        .poll(() => relayPanel.locator('[data-testid="relay-queued"]').textContent(), WAIT)
+        .toBe('none');
+      await expect.poll(() => outcome('direct'), WAIT).toBe('delivered');
+      await expect(relayPanel.locator('[data-result="direct"]').textContent()).resolves.toMatch(
+        / Then delivered, once nothing blocked it\.$/,
+      );
+      // Chromium logs each blocked attempt as a failed resource: those, and nothing else.
+      const blockedLogs = errors.splice(0);
+      expect(blockedLogs.length).toBeGreaterThan(0);
+      expect(new Set(blockedLogs)).toEqual(
+        new Set(['console.error: Failed to load resource: net::ERR_FAILED']),
+      );
+      await expect(relayPanel.locator('[data-testid="relay-blocked"]').textContent()).resolves.toBe(
+        String(blockedLogs.length),
+      );
+
       // Logs and timelines wrap between tokens, never inside one (`my-userID`, `_t=1796288083`).
       await expect(brokenTokens(page)).resolves.toEqual([]);
 
+      // The screenshot shows the ad-blocked visitor's timeline, beside the relay panel.
+      await adBlocked.scrollIntoViewIfNeeded();
       mkdirSync(REPORTS, { recursive: true });
       await page.screenshot({ path: join(REPORTS, 'playground.png') });
       expect(errors).toEqual([]);

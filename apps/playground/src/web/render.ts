@@ -33,15 +33,24 @@ function quoted(text: string): string {
   return /[\s"=]/.test(text) || text === '' ? JSON.stringify(text) : text;
 }
 
+// Longer than this, a value with spaces in it (a browser's User-Agent) wraps at its spaces.
+const LONG_VALUE = 40;
+
 /**
  * `key=value` pairs, each one unbreakable, separated by spaces: a log line wraps between pairs,
- * never inside one.
+ * never inside one; only a long value with spaces wraps, at its spaces, each word whole.
  */
 function pairs(values: Readonly<Record<string, unknown>>): Child[] {
-  return Object.entries(values).flatMap(([key, value], index) => [
-    ...(index === 0 ? [] : [' ']),
-    element('span', { class: 'pair' }, `${quoted(key)}=${quoted(String(value))}`),
-  ]);
+  return Object.entries(values).flatMap(([key, value], index) => {
+    const text = `${quoted(key)}=${quoted(String(value))}`;
+    const long = String(value).length > LONG_VALUE && /\s/.test(String(value));
+    return [
+      ...(index === 0 ? [] : [' ']),
+      long
+        ? element('span', { class: 'long-pair' }, ...words(text))
+        : element('span', { class: 'pair' }, text),
+    ];
+  });
 }
 
 /** A `_kmq` item as it was pushed, written as JavaScript; a function as what it is for. */
@@ -80,20 +89,46 @@ export function eventItem(line: ClientEventLine): HTMLElement {
   return element(
     'li',
     { class: `event ${line.event}` },
-    element('span', { class: 'mode' }, line.mode),
+    element('span', { class: 'source' }, line.source),
     ' ',
     ...words(`${line.event}: ${line.text}`),
   );
 }
 
+/** Where a person's requests came from, as Kissmetrics received them: their `_ip` and `_ua`. */
+export type RequestOrigin = Readonly<{ _ip?: string; _ua?: string }>;
+
 /**
- * A Kissmetrics person as a timeline: identities, events with their times, properties. Events
- * for which `fresh` says so are marked, to draw the eye to what a call just added.
+ * The distinct `_ip` and `_ua` of the accepted requests about `person` (a server sending for the
+ * visitor adds them, as the relay does; Kissmetrics places and describes the visitor by them).
+ */
+export function sentFrom(
+  person: KissmetricsPerson,
+  requests: readonly ReceivedTrackingRequest[],
+): RequestOrigin[] {
+  const origins = new Map<string, RequestOrigin>();
+  for (const { status, params } of requests) {
+    if (status !== 'accepted' || !person.identities.includes(params._p ?? '')) continue;
+    if (params._ip === undefined && params._ua === undefined) continue;
+    const origin = {
+      ...(params._ip === undefined ? {} : { _ip: params._ip }),
+      ...(params._ua === undefined ? {} : { _ua: params._ua }),
+    };
+    origins.set(JSON.stringify(origin), origin);
+  }
+  return [...origins.values()];
+}
+
+/**
+ * A Kissmetrics person as a timeline: identities, events with their times, properties, and the
+ * addresses and browsers its requests came from when a server gave them. Events for which
+ * `fresh` says so are marked, to draw the eye to what a call just added.
  */
 export function personCard(
   person: KissmetricsPerson,
   labels: readonly string[],
   fresh: (event: KissmetricsPerson['events'][number]) => boolean = () => false,
+  origins: readonly RequestOrigin[] = [],
 ): HTMLElement {
   const events = element('ol', { class: 'timeline' });
   for (const event of person.events) {
@@ -125,6 +160,15 @@ export function personCard(
       element('span', { class: 'label' }, 'properties'),
       ' ',
       ...pairs(person.properties),
+    ),
+    ...origins.map((origin) =>
+      element(
+        'p',
+        { class: 'properties', 'data-testid': 'sent-from' },
+        element('span', { class: 'label' }, 'sent from'),
+        ' ',
+        ...pairs(origin),
+      ),
     ),
   );
 }
