@@ -46,7 +46,11 @@ export interface CloudOptions extends CommonOptions {
   readonly maxQueueBytes?: number;
   /** At a cap: `'refuse'` (default) turns new events away, `'drop-oldest'` evicts the oldest. */
   readonly overflow?: OverflowPolicy;
-  /** Where the queue and the identity are kept. Default `localStorage`; `null` keeps them in memory. */
+  /**
+   * Where the queue and the identity are kept. Default `localStorage`. `null`: the queue stays in
+   * memory, the identity and the visit record go to first-party cookies (to store nothing, use
+   * `consent`).
+   */
   readonly storage?: Storage | null;
   /** The `fetch` to send with. Default the page's. */
   readonly fetch?: typeof fetch;
