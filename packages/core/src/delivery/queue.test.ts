@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { answers, request, scriptedTransport } from '../../test/scripted-transport.js';
 import { createManualScheduler } from '../testing/manual-scheduler.js';
-import { createDeliveryQueue, type DeliveryEvents } from './queue.js';
+import { createDeliveryQueue } from './queue.js';
+import type { DeliveryEvents } from './queue-types.js';
 import type { Store, StoredRequest, Transport } from './types.js';
 
 function memoryStore(durable: boolean, initial: StoredRequest[] = []) {

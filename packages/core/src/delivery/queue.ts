@@ -30,19 +30,6 @@ import { createStoreHooks } from './store-hooks.js';
 import type { StoredRequest, TransportResponse } from './types.js';
 import { createWakeTimer } from './wake-timer.js';
 
-export type {
-  CloseResult,
-  DeliveryEvents,
-  DeliveryQueue,
-  DeliveryQueueOptions,
-  DeliveryStats,
-  DropReason,
-  EnqueueResult,
-  FailureReason,
-  FlushResult,
-  OverflowPolicy,
-} from './queue-types.js';
-
 /** The engine's defaults for the adaptive window; each client sets its own. */
 const DEFAULT_MAX_CONCURRENCY = 64;
 const DEFAULT_INITIAL_CONCURRENCY = 8;

@@ -8,8 +8,8 @@ import {
 } from '../../test/scripted-transport.js';
 import { createManualScheduler } from '../testing/manual-scheduler.js';
 import { seededRandom } from '../testing/seeded-random.js';
-import { createDeliveryQueue, type DeliveryEvents } from './queue.js';
-import type { DeliveryQueueOptions } from './queue-types.js';
+import { createDeliveryQueue } from './queue.js';
+import type { DeliveryEvents, DeliveryQueueOptions } from './queue-types.js';
 import type { RetryPolicy } from './retry-policy.js';
 import type { Store } from './types.js';
 
