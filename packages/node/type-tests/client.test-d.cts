@@ -15,3 +15,4 @@ km.track({ userId: 'u', event: 42 });
 km.track({ evnt: 'typo', userid: 'u' });
 // @ts-expect-error userId is a string or a number, traits an object
 km.identify({ userId: { nested: true }, traits: 'nope' });
+expectTypeOf(km.whenPersisted()).toEqualTypeOf<Promise<void>>();

@@ -109,6 +109,10 @@ km.group({ userId: 'bob', traits: { plan: 'enterprise' } });
 // --- results, events, errors ---------------------------------------------------------------
 expectTypeOf(km.flush()).toEqualTypeOf<Promise<FlushResult>>();
 expectTypeOf(km.close({ timeoutMs: 1000 })).toEqualTypeOf<Promise<CloseResult>>();
+// Resolves once what was accepted is on disk (rejects with a KmSpoolError when the sync fails).
+expectTypeOf(km.whenPersisted()).toEqualTypeOf<Promise<void>>();
+// @ts-expect-error it takes nothing
+km.whenPersisted({ timeoutMs: 1000 });
 km.on('retry', (retry) => {
   expectTypeOf(retry).toEqualTypeOf<ClientEvents['retry']>();
   expectTypeOf(retry.reason).toEqualTypeOf<'status' | 'network' | 'timeout'>();

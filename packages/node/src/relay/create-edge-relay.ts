@@ -1,7 +1,7 @@
 import { KmValidationError } from '@kmkit/core';
 import { createKissmetrics } from '../edge/create-kissmetrics.js';
 import { createRelay, type KissmetricsRelay } from './create-relay.js';
-import type { KissmetricsRelayOptions } from './relay-options.js';
+import type { EdgeKissmetricsRelayOptions } from './relay-options.js';
 
 /**
  * The relay on fetch-only runtimes (Cloudflare Workers, Vercel Edge): the same answers, through
@@ -9,7 +9,7 @@ import type { KissmetricsRelayOptions } from './relay-options.js';
  *
  * @throws {KmValidationError} `invalid_option` naming a bad option, or for `spool`.
  */
-export function createKissmetricsRelay(options: KissmetricsRelayOptions): KissmetricsRelay {
+export function createKissmetricsRelay(options: EdgeKissmetricsRelayOptions): KissmetricsRelay {
   if (options?.spool !== undefined) {
     throw new KmValidationError(
       'invalid_option',

@@ -22,12 +22,34 @@ export type RelayDeliveryOptions = Pick<
   | 'scheduler'
 >;
 
-/** Options of `createKissmetricsRelay`. */
-export interface KissmetricsRelayOptions extends RelayDeliveryOptions {
-  /** The Kissmetrics API key the relay accepts and forwards (give this or `apiKeys`). */
-  readonly apiKey?: string;
-  /** The API keys it accepts and forwards; a request naming any other is refused (403). */
-  readonly apiKeys?: readonly string[];
+/** The API keys a relay accepts and forwards: `apiKey` or `apiKeys`, exactly one of them. */
+export type RelayApiKeys =
+  | {
+      /** The Kissmetrics API key the relay accepts and forwards (give this or `apiKeys`). */
+      readonly apiKey: string;
+      readonly apiKeys?: undefined;
+    }
+  | {
+      readonly apiKey?: undefined;
+      /** The API keys it accepts and forwards; a request naming any other is refused (403). */
+      readonly apiKeys: readonly string[];
+    };
+
+/** Options of `createKissmetricsRelay`: `apiKey` or `apiKeys`, and the rest. */
+export type KissmetricsRelayOptions = RelayApiKeys & RelayOwnOptions;
+
+/**
+ * Options of the edge build's `createKissmetricsRelay` (exported there as
+ * `KissmetricsRelayOptions`): no `spool`, which needs a local disk, and none of undici's options.
+ */
+export type EdgeKissmetricsRelayOptions = KissmetricsRelayOptions & {
+  readonly spool?: undefined;
+  readonly dispatcher?: undefined;
+  readonly keepAliveTimeoutMs?: undefined;
+};
+
+/** The options of `createKissmetricsRelay` besides its API keys. */
+export interface RelayOwnOptions extends RelayDeliveryOptions {
   /** Kissmetrics' base URL, default `https://trk.kissmetrics.io`. */
   readonly endpoint?: string;
   /**

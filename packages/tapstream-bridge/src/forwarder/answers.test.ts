@@ -28,7 +28,10 @@ afterEach(async () => {
   km.reset();
 });
 
-function forwarder(options: Partial<TapstreamForwarderOptions> = {}) {
+// The forwarder makes its own client here: the options of that branch (not `client`).
+function forwarder(
+  options: Partial<Extract<TapstreamForwarderOptions, { client?: undefined }>> = {},
+) {
   const created = createTapstreamForwarder({
     apiKey: API_KEY,
     secret: SECRET,

@@ -29,8 +29,27 @@ import { FORWARDER_OPTIONS } from './forwarder-options.js';
 import { createNodeListener } from './node-listener.js';
 import { bodyText, declaredLength, readLimited, TIMED_OUT, TOO_LARGE } from './request-body.js';
 
-/** Options of {@link createTapstreamForwarder}. */
-export interface TapstreamForwarderOptions extends Partial<KissmetricsOptions> {
+/**
+ * Where a forwarder records: a `@kmkit/node` client of yours (`client`), or the options of the
+ * one it makes (`apiKey`, `endpoint`, `spool`...): one or the other, never both.
+ */
+export type ForwarderClientOptions =
+  | ({
+      /**
+       * A `@kmkit/node` client to record through (to share one). Without it the forwarder creates
+       * its own from `apiKey`, `endpoint`, `spool` and the other client options.
+       */
+      readonly client: KissmetricsClient;
+    } & {
+      readonly [Option in keyof KissmetricsOptions]?: undefined;
+    })
+  | ({ readonly client?: undefined } & KissmetricsOptions);
+
+/** Options of {@link createTapstreamForwarder}: its own, and `client` or the client's options. */
+export type TapstreamForwarderOptions = ForwarderOwnOptions & ForwarderClientOptions;
+
+/** The forwarder's own options. */
+export interface ForwarderOwnOptions {
   /**
    * The secret the postback URL carries (`postbackUrlTemplate({ secret })`); requests without it
    * are answered 401. Use a long random value.
@@ -60,11 +79,6 @@ export interface TapstreamForwarderOptions extends Partial<KissmetricsOptions> {
    * the connection closed (by `listener` and `handle`). Default 10 s.
    */
   readonly bodyTimeoutMs?: number;
-  /**
-   * A `@kmkit/node` client to record through (to share one). Without it the forwarder creates its
-   * own from `apiKey`, `endpoint`, `spool` and the other client options.
-   */
-  readonly client?: KissmetricsClient;
 }
 
 /** Counts of a forwarder's answers since it was created. */

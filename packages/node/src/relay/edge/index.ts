@@ -15,4 +15,7 @@ export type {
   RelayStats,
 } from '../create-relay.js';
 export type { NodeListener } from '../node-listener.js';
-export type { KissmetricsRelayOptions, RelayDeliveryOptions } from '../relay-options.js';
+export type {
+  EdgeKissmetricsRelayOptions as KissmetricsRelayOptions,
+  RelayDeliveryOptions,
+} from '../relay-options.js';
