@@ -22,6 +22,7 @@ const TIMELINE = {
   events: [{ name: 'ios-myapp-install' }],
 };
 
+// Some cases pass what the types refuse (timeline and kmIdentity both), to test the checks.
 function options(extra: Partial<AliasOnboardedUserOptions> = {}): AliasOnboardedUserOptions {
   return {
     apiKey: API_KEY,
@@ -31,7 +32,7 @@ function options(extra: Partial<AliasOnboardedUserOptions> = {}): AliasOnboarded
     fetch: interceptedFetch,
     scheduler: instantScheduler(),
     ...extra,
-  };
+  } as AliasOnboardedUserOptions;
 }
 
 describe('aliasOnboardedUser', () => {

@@ -14,21 +14,35 @@ import { isGenericIdentity } from '../identity/index.js';
 import { type ExtractKmIdentityOptions, extractKmIdentity } from '../timeline/index.js';
 import { type AliasStore, aliasKey } from './alias-store.js';
 
-/** Options of {@link aliasOnboardedUser}. */
-export interface AliasOnboardedUserOptions {
+/**
+ * Options of {@link aliasOnboardedUser}: where the web visitor's identity comes from (`timeline`
+ * or `kmIdentity`, one of them) and the rest.
+ */
+export type AliasOnboardedUserOptions = AliasOnboardedUserOwnOptions &
+  (
+    | {
+        /**
+         * The conversion answer to read `km_identity` from: what `lookupTimeline` returned
+         * (`undefined` included), or the JSON (object or text) a Tapstream SDK handed the app.
+         */
+        readonly timeline: unknown;
+        readonly kmIdentity?: undefined;
+      }
+    | {
+        /** The web visitor's Kissmetrics identity, when you read it yourself (`extractKmIdentity`). */
+        readonly kmIdentity: string | null | undefined;
+        readonly timeline?: undefined;
+      }
+  );
+
+/** The options of {@link aliasOnboardedUser} besides the source of the identity. */
+export interface AliasOnboardedUserOwnOptions {
   /** Your Kissmetrics API key (`_k`). */
   readonly apiKey: string;
   /** The identity the app knows its user by (email, user id): `_n` of the alias. */
   readonly namedIdentity: string;
   /** Where delivered aliases are remembered, so each pair is sent once. */
   readonly store: AliasStore;
-  /**
-   * The conversion answer to read `km_identity` from: what `lookupTimeline` returned, or the JSON
-   * (object or text) a Tapstream SDK handed the app. Pass this or `kmIdentity`.
-   */
-  readonly timeline?: unknown;
-  /** The web visitor's Kissmetrics identity, when you read it yourself. Pass this or `timeline`. */
-  readonly kmIdentity?: string | null;
   /** How to read `timeline` (`identityParameter`, `hit`). */
   readonly extract?: ExtractKmIdentityOptions;
   /** Base URL of the tracking API, default `https://trk.kissmetrics.io` (a proxy path works). */
@@ -53,14 +67,21 @@ export interface AliasOnboardedUserOptions {
  */
 export type AliasOutcome = 'aliased' | 'already-aliased' | 'no-identity';
 
-/** The result of {@link aliasOnboardedUser}. */
-export interface AliasResult {
-  readonly outcome: AliasOutcome;
-  /** The web visitor's Kissmetrics identity (`_p`), unless the outcome is `'no-identity'`. */
-  readonly kmIdentity?: string;
-  /** The app user's named identity (`_n`). */
-  readonly namedIdentity: string;
-}
+/** The result of {@link aliasOnboardedUser}: `kmIdentity` is there unless the outcome is `'no-identity'`. */
+export type AliasResult =
+  | {
+      readonly outcome: 'aliased' | 'already-aliased';
+      /** The web visitor's Kissmetrics identity (`_p`). */
+      readonly kmIdentity: string;
+      /** The app user's named identity (`_n`). */
+      readonly namedIdentity: string;
+    }
+  | {
+      readonly outcome: 'no-identity';
+      readonly kmIdentity?: undefined;
+      /** The app user's named identity (`_n`). */
+      readonly namedIdentity: string;
+    };
 
 const MAX_IDENTITY_LENGTH = 255;
 

@@ -18,8 +18,15 @@ export interface AliasStore {
   set(key: string, value: string): void | Promise<void>;
 }
 
-/** The part of the Web Storage API the `localStorage` store uses. */
-export type AliasStorage = Pick<Storage, 'getItem' | 'setItem'>;
+/**
+ * The part of the Web Storage API the `localStorage` store uses (`localStorage`, `sessionStorage`
+ * fit). Spelt out rather than `Pick<Storage, ...>` so that projects without the DOM's types (Node,
+ * React Native) can use the package.
+ */
+export interface AliasStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
 
 /** The prefix of every key the bridge writes, so they are easy to find and never collide. */
 export const ALIAS_KEY_PREFIX = 'kmkit.tapstream-alias:';

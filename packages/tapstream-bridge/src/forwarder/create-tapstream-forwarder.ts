@@ -5,7 +5,7 @@ import {
   createEmitter,
   type OptionsSpecOf,
 } from '@kmkit/core/internal';
-import { createKissmetrics, type KissmetricsClient, type KissmetricsOptions } from '@kmkit/node';
+import { createKissmetrics, type KissmetricsClient } from '@kmkit/node';
 import {
   checkIdentityField,
   createSecretCheck,
@@ -30,6 +30,13 @@ import { createNodeListener } from './node-listener.js';
 import { bodyText, declaredLength, readLimited, TIMED_OUT, TOO_LARGE } from './request-body.js';
 
 /**
+ * The options of the `@kmkit/node` client a forwarder makes: `KissmetricsOptions` on Node, the
+ * edge build's (no spool) where `@kmkit/node` resolves to it (`workerd`, `edge-light`), whose
+ * entry has no `KissmetricsOptions` to import.
+ */
+type OwnClientOptions = Parameters<typeof createKissmetrics>[0];
+
+/**
  * Where a forwarder records: a `@kmkit/node` client of yours (`client`), or the options of the
  * one it makes (`apiKey`, `endpoint`, `spool`...): one or the other, never both.
  */
@@ -41,9 +48,9 @@ export type ForwarderClientOptions =
        */
       readonly client: KissmetricsClient;
     } & {
-      readonly [Option in keyof KissmetricsOptions]?: undefined;
+      readonly [Option in keyof OwnClientOptions]?: undefined;
     })
-  | ({ readonly client?: undefined } & KissmetricsOptions);
+  | ({ readonly client?: undefined } & OwnClientOptions);
 
 /** Options of {@link createTapstreamForwarder}: its own, and `client` or the client's options. */
 export type TapstreamForwarderOptions = ForwarderOwnOptions & ForwarderClientOptions;
@@ -226,7 +233,7 @@ function ownClient(options: TapstreamForwarderOptions): KissmetricsClient {
   return createKissmetrics({
     ...clientOptions,
     ...(spool === undefined ? {} : { spool }),
-  } as KissmetricsOptions);
+  } as OwnClientOptions);
 }
 
 /**

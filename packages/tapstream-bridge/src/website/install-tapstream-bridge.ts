@@ -91,8 +91,11 @@ export interface TapstreamBridgeOptions {
    * browser sends Global Privacy Control (`navigator.globalPrivacyControl === true`). Default true.
    */
   readonly respectGlobalPrivacyControl?: boolean;
-  /** The window to work on. Default the global one. */
-  readonly window?: Window;
+  /**
+   * The window to work on (a DOM `Window`, such as an iframe's `contentWindow`). Default the
+   * global one. Typed by the part every window has, so the package's types need no DOM lib.
+   */
+  readonly window?: { readonly document: object };
   /** Timers, for tests; any part left out is the system's. */
   readonly scheduler?: Partial<Scheduler>;
 }
