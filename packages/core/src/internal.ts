@@ -15,6 +15,7 @@ export {
   type StatusClass,
 } from './delivery/retry-policy.js';
 export { resolveScheduler, systemScheduler } from './delivery/scheduler.js';
+export { startRequest } from './delivery/types.js';
 export { percentEncode } from './encoding/percent.js';
 export { MAPPING_OPTIONS, MAPPING_PRESET_NAMES } from './mapping/mapping-options.js';
 export { pageEventName, propertiesCategory } from './mapping/page-name.js';

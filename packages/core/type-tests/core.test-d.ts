@@ -32,6 +32,7 @@ import {
   type TrackingRequest,
   type TrackParams,
   type Transport,
+  type TransportAttempt,
   toImportRecord,
   toKmq,
   toTrackingRequest,
@@ -194,6 +195,23 @@ expectTypeOf(withProperties(track, { plan: 'pro' })).toEqualTypeOf<KmTrackEvent>
 const transport: Transport = {
   send: async (_request, _signal) => ({ status: 200, retryAfter: null }),
 };
+// A transport may also start a request and hand back how to abort it (no AbortSignal needed).
+const starting: Transport = {
+  send: async () => ({ status: 200 }),
+  start: () => ({ response: Promise.resolve({ status: 204 }), abort: () => {} }),
+};
+expectTypeOf(starting.start).toEqualTypeOf<
+  ((request: TrackingRequest) => TransportAttempt) | undefined
+>();
+// @ts-expect-error start() is an addition: send() is still required
+const startOnly: Transport = {
+  start: () => ({ response: Promise.resolve({ status: 200 }), abort: () => {} }),
+};
+const bareStart: Transport = {
+  send: async () => ({ status: 200 }),
+  // @ts-expect-error start() hands back the answer and an abort, not a bare promise
+  start: async () => ({ status: 200 }),
+};
 const store: Store = { durable: false, load: () => [], add: () => {}, remove: async () => {} };
 const queue = createDeliveryQueue({
   transport,
@@ -227,4 +245,14 @@ createManualScheduler({ random: seededRandom(7) });
 // @ts-expect-error random is a function or a list of numbers
 createManualScheduler({ random: 0.5 });
 
-export { anonymous, forgetful, fromPipeline, late, misspelt, params, untyped };
+export {
+  anonymous,
+  bareStart,
+  forgetful,
+  fromPipeline,
+  late,
+  misspelt,
+  params,
+  startOnly,
+  untyped,
+};

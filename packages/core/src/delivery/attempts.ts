@@ -5,7 +5,8 @@ import { createWakeTimer } from './wake-timer.js';
 /** One try to send an entry. */
 export interface Attempt {
   readonly entry: Entry;
-  readonly controller: AbortController;
+  /** Aborts the request; set by whoever sends it (a no-op until then). */
+  abort: (reason: unknown) => void;
   /** The concurrency limiter's number for it. */
   readonly seq: number;
   /** Monotonic send time, for its round trip. */
@@ -34,6 +35,7 @@ export interface Attempts {
 }
 
 const TIMEOUT = Symbol('timeout');
+const noop = () => {};
 
 /** Creates the attempt book; `onTimeout` hears the attempts that passed their deadline (already finished). */
 export function createAttempts(
@@ -72,7 +74,7 @@ export function createAttempts(
     }
     for (const attempt of due) {
       finish(attempt);
-      attempt.controller.abort(TIMEOUT);
+      attempt.abort(TIMEOUT);
     }
     if (due.length > 0) onTimeout(due);
     arm();
@@ -96,18 +98,17 @@ export function createAttempts(
 
   return {
     start(entry, seq) {
-      const controller = new AbortController();
       const startedAt = clock.monotonic();
       const attempt: Attempt = {
         entry,
-        controller,
+        abort: noop,
         seq,
         startedAt,
         deadline: startedAt + timeoutMs,
         done: false,
       };
       entry.attempts++;
-      entry.inFlight = controller;
+      entry.inFlight = attempt;
       inFlight.add(entry);
       order.push(attempt);
       if (!timer.isSet()) arm();

@@ -13,4 +13,11 @@ export type {
   OverflowPolicy,
 } from './queue-types.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry-policy.js';
-export type { Scheduler, Store, StoredRequest, Transport, TransportResponse } from './types.js';
+export type {
+  Scheduler,
+  Store,
+  StoredRequest,
+  Transport,
+  TransportAttempt,
+  TransportResponse,
+} from './types.js';

@@ -21,8 +21,8 @@ export interface Entry {
   /** Not sent before this monotonic time (a retry's backoff, an origin's pause). */
   notBefore: number;
   settled: boolean;
-  /** The abort controller of the attempt in flight. */
-  inFlight?: AbortController;
+  /** The attempt in flight, to abort it. */
+  inFlight?: { abort(reason: unknown): void };
 }
 
 /** How old an entry is at monotonic time `now`. */

@@ -3,7 +3,7 @@ import { answers, request, scriptedTransport } from '../../test/scripted-transpo
 import { createManualScheduler } from '../testing/manual-scheduler.js';
 import { createDeliveryQueue } from './queue.js';
 import type { DeliveryEvents } from './queue-types.js';
-import type { Store, StoredRequest, Transport } from './types.js';
+import type { Store, StoredRequest, Transport, TransportResponse } from './types.js';
 
 function memoryStore(durable: boolean, initial: StoredRequest[] = []) {
   const entries = new Map(initial.map((entry) => [entry.id, entry]));
@@ -164,6 +164,62 @@ describe('timeouts', () => {
     expect(await flushing).toEqual({ delivered: 3, failed: 0, dropped: 0 });
     expect(retries.map((r) => r.reason)).toEqual(['timeout', 'timeout', 'timeout']);
     expect(transport.attempts).toHaveLength(6);
+  });
+});
+
+describe('transports with their own start()', () => {
+  // A transport that aborts without an AbortSignal (as @kmkit/node's undici pool does): p1 hangs
+  // until aborted, the others answer at once.
+  function startingTransport(scheduler: { now(): number }) {
+    const log: string[] = [];
+    const transport: Transport = {
+      send() {
+        throw new Error('send() must not be used when start() is there');
+      },
+      start(req) {
+        const who = new URL(req.url).searchParams.get('_p')!;
+        log.push(`${scheduler.now()} start ${who}`);
+        let reject!: (error: Error) => void;
+        const response = new Promise<TransportResponse>((onAnswer, onError) => {
+          reject = onError;
+          if (who !== 'p1' || log.filter((line) => line.endsWith('start p1')).length > 1) {
+            queueMicrotask(() => onAnswer({ status: 200 }));
+          }
+        });
+        return {
+          response,
+          abort(reason) {
+            log.push(`${scheduler.now()} abort ${who} (${typeof reason})`);
+            reject(new Error('aborted'));
+          },
+        };
+      },
+    };
+    return { transport, log };
+  }
+
+  test('the engine sends through start() and a timeout aborts through it, then retries', async () => {
+    const scheduler = createManualScheduler({ now: 0 });
+    const { transport, log } = startingTransport(scheduler);
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 1000 } });
+    queue.enqueue(request(1));
+    queue.enqueue(request(2));
+    const flushing = queue.flush();
+    await scheduler.runAll();
+    expect(await flushing).toEqual({ delivered: 2, failed: 0, dropped: 0 });
+    expect(log.slice(0, 3)).toEqual(['0 start p1', '0 start p2', '1000 abort p1 (symbol)']);
+    expect(log.filter((line) => line.endsWith('start p1'))).toHaveLength(2);
+  });
+
+  test('close() at its deadline aborts what is in flight through start()', async () => {
+    const scheduler = createManualScheduler({ now: 0 });
+    const { transport, log } = startingTransport(scheduler);
+    const queue = createDeliveryQueue({ transport, scheduler, retry: { timeoutMs: 60_000 } });
+    queue.enqueue(request(1));
+    const closing = queue.close({ timeoutMs: 500 });
+    await scheduler.advance(500);
+    expect(await closing).toMatchObject({ delivered: 0, dropped: 1, remaining: 1 });
+    expect(log).toEqual(['0 start p1', '500 abort p1 (symbol)']);
   });
 });
 

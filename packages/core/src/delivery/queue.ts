@@ -27,7 +27,7 @@ import {
 import { resolveScheduler } from './scheduler.js';
 import { createSendLine } from './send-line.js';
 import { createStoreHooks } from './store-hooks.js';
-import type { StoredRequest, TransportResponse } from './types.js';
+import { type StoredRequest, startRequest, type TransportResponse } from './types.js';
 import { createWakeTimer } from './wake-timer.js';
 
 /** The engine's defaults for the adaptive window; each client sets its own. */
@@ -162,7 +162,9 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
     const attempt = attempts.start(entry, limiter.sent());
     let sending: Promise<TransportResponse>;
     try {
-      sending = transport.send(entry.stored.request, attempt.controller.signal);
+      const started = startRequest(transport, entry.stored.request);
+      attempt.abort = (reason) => started.abort(reason);
+      sending = started.response;
     } catch (error) {
       sending = Promise.reject(error);
     }

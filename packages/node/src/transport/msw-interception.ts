@@ -1,4 +1,5 @@
-import { createFetchTransport, type Transport } from '@kmkit/core';
+import { createFetchTransport, type TrackingRequest, type Transport } from '@kmkit/core';
+import { startRequest } from '@kmkit/core/internal';
 
 // @mswjs/interceptors (behind msw/node's setupServer, and nock 14) keeps its fetch interceptor on
 // `globalThis` while it is applied, under `Symbol.for('fetch-interceptor')` since 0.38 and under a
@@ -50,10 +51,10 @@ export function isLoopbackUrl(url: string): boolean {
  */
 export function followMswInterception(pool: Transport): Transport {
   const intercepted = createFetchTransport();
+  const viaMsw = (request: TrackingRequest) => mswInterceptsFetch() && !isLoopbackUrl(request.url);
   return {
     send: (request, signal) =>
-      mswInterceptsFetch() && !isLoopbackUrl(request.url)
-        ? intercepted.send(request, signal)
-        : pool.send(request, signal),
+      viaMsw(request) ? intercepted.send(request, signal) : pool.send(request, signal),
+    start: (request) => startRequest(viaMsw(request) ? intercepted : pool, request),
   };
 }

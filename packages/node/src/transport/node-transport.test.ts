@@ -120,6 +120,48 @@ describe('the undici transport', () => {
     await silent.close();
   });
 
+  test('start() aborts a request the server never answers, without an AbortSignal', async () => {
+    const silent = await startSilentServer();
+    const transport = createNodeTransport();
+    const started = transport.start!(record('bob', 'Seen', silent.url));
+    while (silent.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    started.abort(new Error('timed out'));
+    await expect(started.response).rejects.toThrow('timed out');
+    await transport.destroy();
+    await silent.close();
+  });
+
+  test('start() aborted before its request has a connection never sends it', async () => {
+    const silent = await startSilentServer();
+    // One connection, held by a request the server never answers: the second waits in the pool.
+    const transport = createNodeTransport({ connections: 1 });
+    const first = transport.start!(record('alice', 'Seen', silent.url));
+    const second = transport.start!(record('bob', 'Seen', silent.url));
+    while (silent.requests() === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    second.abort(Symbol('cancelled'));
+    await expect(second.response).rejects.toThrow('the request was aborted');
+    first.abort(new Error('timed out'));
+    await expect(first.response).rejects.toThrow('timed out');
+    // The connection is free again: the aborted request is still not sent at its turn.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(silent.requests()).toBe(1);
+    await transport.destroy();
+    await silent.close();
+  });
+
+  test('start() aborted while undici is still loading sends nothing', async () => {
+    const silent = await startSilentServer();
+    const transport = createNodeTransport();
+    // The first call of a new transport loads undici first: abort before that is done.
+    const started = transport.start!(record('bob', 'Seen', silent.url));
+    started.abort(new Error('closed'));
+    await expect(started.response).rejects.toThrow('closed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(silent.requests()).toBe(0);
+    await transport.destroy();
+    await silent.close();
+  });
+
   test('sends through an injected dispatcher (an undici Agent here), which it does not close', async () => {
     const agent = new Agent({ connections: 1 });
     const seen: string[] = [];
