@@ -9,6 +9,7 @@ import {
   type KissmetricsRelayOptions,
   KmSpoolError,
   KmValidationError,
+  type MetricsRegistry,
   type NodeListener,
   type RelayAnswer,
   type RelayHealth,
@@ -118,6 +119,10 @@ expectTypeOf(registerRelayMetrics(relay, { registry: new Registry() })).toEqualT
 registerRelayMetrics(relay, { registry: new Registry(), prefix: 'km_', labels: { pod: 'a' } });
 // @ts-expect-error a registry is required
 registerRelayMetrics(relay, {});
+// @ts-expect-error a prom-client registry, not any object
+registerRelayMetrics(relay, { registry: {} });
+// The registry's type is spelt out (prom-client is optional): prom-client's own fits it.
+expectTypeOf<Registry>().toMatchTypeOf<MetricsRegistry>();
 // @ts-expect-error labels are strings
 registerRelayMetrics(relay, { registry: new Registry(), labels: { pod: 1 } });
 declare const caught: unknown;

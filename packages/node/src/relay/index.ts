@@ -16,5 +16,9 @@ export type {
   RelayStats,
 } from './create-relay.js';
 export type { NodeListener } from './node-listener.js';
-export { type RelayMetricsOptions, registerRelayMetrics } from './relay-metrics.js';
+export {
+  type MetricsRegistry,
+  type RelayMetricsOptions,
+  registerRelayMetrics,
+} from './relay-metrics.js';
 export type { KissmetricsRelayOptions, RelayDeliveryOptions } from './relay-options.js';

@@ -1,10 +1,22 @@
 import type { Registry } from 'prom-client';
 import type { KissmetricsRelay } from './create-relay.js';
 
+/**
+ * A prom-client registry, as far as the relay's metrics use one: prom-client's `register` or a
+ * `new Registry()` fits. Spelt out rather than imported, so that the relay's declarations compile
+ * without prom-client installed (it is an optional peer dependency).
+ */
+export interface MetricsRegistry {
+  registerMetric(metric: never): void;
+  getSingleMetric(name: string): unknown;
+  metrics(): Promise<string>;
+  readonly contentType: string;
+}
+
 /** Options of {@link registerRelayMetrics}. */
 export interface RelayMetricsOptions {
   /** The prom-client registry to register on (your `register`, or a `new Registry()`). */
-  readonly registry: Registry;
+  readonly registry: MetricsRegistry;
   /** Prefix of every metric name. Default `kmkit_relay_`. */
   readonly prefix?: string;
   /** Labels added to every metric (`{ instance: 'relay-1' }`). */
@@ -43,7 +55,8 @@ export async function registerRelayMetrics(
   const { Counter, Gauge } = await import('prom-client');
   const { registry, prefix = 'kmkit_relay_', labels = {} } = options;
   const labelNames = Object.keys(labels);
-  const registers = [registry];
+  // The registry is prom-client's own (the type above is its shape, seen from outside).
+  const registers = [registry as unknown as Registry];
 
   const counter = (name: string, help: string, read: () => number) =>
     new Counter({
