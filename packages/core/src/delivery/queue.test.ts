@@ -167,7 +167,7 @@ describe('timeouts', () => {
   });
 });
 
-describe('transports with their own start()', () => {
+describe('how the engine starts a request (start(), send(), a transport that throws)', () => {
   // A transport that aborts without an AbortSignal (as @kmkit/node's undici pool does): p1 hangs
   // until aborted, the others answer at once.
   function startingTransport(scheduler: { now(): number }) {
@@ -210,6 +210,52 @@ describe('transports with their own start()', () => {
     expect(log.slice(0, 3)).toEqual(['0 start p1', '0 start p2', '1000 abort p1 (symbol)']);
     expect(log.filter((line) => line.endsWith('start p1'))).toHaveLength(2);
   });
+
+  test.each([
+    [
+      'send()',
+      (error: Error): Transport => ({
+        send: () => {
+          throw error;
+        },
+      }),
+    ],
+    [
+      'start()',
+      (error: Error): Transport => ({
+        send: async () => ({ status: 200 }),
+        start: () => {
+          throw error;
+        },
+      }),
+    ],
+  ])(
+    'a transport whose %s throws fails that attempt as a network error, and it is retried',
+    async (_, make) => {
+      const scheduler = createManualScheduler({ now: 0 });
+      let calls = 0;
+      const failing = make(new Error('socket gone'));
+      const transport: Transport = {
+        send: (req, signal) =>
+          ++calls === 1 ? failing.send(req, signal) : Promise.resolve({ status: 200 }),
+        ...(failing.start && {
+          start: (req) =>
+            ++calls === 1
+              ? failing.start!(req)
+              : { response: Promise.resolve({ status: 200 }), abort: () => {} },
+        }),
+      };
+      const queue = createDeliveryQueue({ transport, scheduler });
+      const retries = collect(queue, 'retry');
+      queue.enqueue(request(1));
+      const flushing = queue.flush();
+      await scheduler.runAll();
+      expect(await flushing).toEqual({ delivered: 1, failed: 0, dropped: 0 });
+      expect(retries.map((retry) => [retry.reason, String(retry.error)])).toEqual([
+        ['network', 'Error: socket gone'],
+      ]);
+    },
+  );
 
   test('close() at its deadline aborts what is in flight through start()', async () => {
     const scheduler = createManualScheduler({ now: 0 });

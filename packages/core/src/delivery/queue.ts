@@ -160,15 +160,9 @@ export function createDeliveryQueue(options: DeliveryQueueOptions): DeliveryQueu
 
   function send(entry: Entry) {
     const attempt = attempts.start(entry, limiter.sent());
-    let sending: Promise<TransportResponse>;
-    try {
-      const started = startRequest(transport, entry.stored.request);
-      attempt.abort = (reason) => started.abort(reason);
-      sending = started.response;
-    } catch (error) {
-      sending = Promise.reject(error);
-    }
-    sending.then(
+    const started = startRequest(transport, entry.stored.request);
+    attempt.abort = (reason) => started.abort(reason);
+    started.response.then(
       (response) => {
         if (attempts.finish(attempt)) answered(attempt, response);
       },

@@ -30,17 +30,21 @@ export interface TransportAttempt {
   abort(reason: unknown): void;
 }
 
-/** Starts `request` through `transport`: its own `start`, or `send` with an AbortController. */
+/**
+ * Starts `request` through `transport`: its own `start`, or `send` with an AbortController. Never
+ * throws: a transport that throws gives a rejected `response`.
+ */
 export function startRequest(transport: Transport, request: TrackingRequest): TransportAttempt {
-  if (transport.start) return transport.start(request);
-  const controller = new AbortController();
-  let response: Promise<TransportResponse>;
   try {
-    response = transport.send(request, controller.signal);
+    if (transport.start) return transport.start(request);
+    const controller = new AbortController();
+    return {
+      response: transport.send(request, controller.signal),
+      abort: (reason) => controller.abort(reason),
+    };
   } catch (error) {
-    response = Promise.reject(error);
+    return { response: Promise.reject(error), abort: () => {} };
   }
-  return { response, abort: (reason) => controller.abort(reason) };
 }
 
 /** A queued request as a {@link Store} keeps it. */

@@ -130,7 +130,7 @@ function abortReason(signal: AbortSignal): Error {
  * `Retry-After`: no response stream is built for the 43-byte GIF, and no `AbortSignal` per request
  * (the engine aborts through the returned `abort`), which makes this path faster than `request()`.
  */
-export function agentStart(agent: UndiciAgent): (request: TrackingRequest) => TransportAttempt {
+function agentStart(agent: UndiciAgent): Start {
   return (request) => {
     const { url } = request;
     const pathStart = url.indexOf('/', url.indexOf('//') + 2);
@@ -184,7 +184,7 @@ export function agentStart(agent: UndiciAgent): (request: TrackingRequest) => Tr
 }
 
 /** `send` over a `start`: the signal's abort aborts the request. */
-export function sendWithSignal(start: (request: TrackingRequest) => TransportAttempt): Send {
+function sendWithSignal(start: Start): Send {
   return (request, signal) => {
     if (signal.aborted) return Promise.reject(abortReason(signal));
     const attempt = start(request);
