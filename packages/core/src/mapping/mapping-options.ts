@@ -1,6 +1,6 @@
 import type { KmLimits } from '../model/limits.js';
 import type { OptionsSpecOf } from '../options/check-options.js';
-import type { MappingPreset, MappingProfileOptions } from './profile.js';
+import { type MappingPreset, type MappingProfileOptions, PROFILE_OPTIONS } from './profile.js';
 
 /** The presets by name, for option checks (the keys of `MAPPING_PRESETS`). */
 export const MAPPING_PRESET_NAMES: readonly MappingPreset[] = ['default', 'rudderstack', 'segment'];
@@ -11,11 +11,6 @@ export const MAPPING_PRESET_NAMES: readonly MappingPreset[] = ['default', 'rudde
  */
 export const MAPPING_OPTIONS = {
   preset: MAPPING_PRESET_NAMES,
-  prefixProperties: 'boolean',
-  prefixSeparator: 'string',
-  trackNamedPages: 'boolean',
-  trackCategorizedPages: 'boolean',
-  aliasOnIdentify: 'boolean',
-  recordPageView: 'boolean',
+  ...PROFILE_OPTIONS,
   limits: { nameLength: 'number', valueLength: 'number' },
 } as const satisfies OptionsSpecOf<MappingProfileOptions & { readonly limits?: KmLimits }>;

@@ -108,7 +108,8 @@ export const MAPPING_PRESETS: Readonly<Record<MappingPreset, MappingProfile>> =
     },
   }))();
 
-const OPTIONS = {
+/** The kinds of the options a profile takes beside `preset` (`MAPPING_OPTIONS` spreads them). */
+export const PROFILE_OPTIONS = {
   prefixProperties: 'boolean',
   prefixSeparator: 'string',
   trackNamedPages: 'boolean',
@@ -161,8 +162,8 @@ export function resolveProfile(
     return preset;
   }
   let profile = preset;
-  for (const [key, type] of Object.entries(OPTIONS)) {
-    const value = options[key as keyof typeof OPTIONS];
+  for (const [key, type] of Object.entries(PROFILE_OPTIONS)) {
+    const value = options[key as keyof typeof PROFILE_OPTIONS];
     if (value === undefined) continue;
     if (typeof value !== type) {
       throw new KmValidationError('invalid_option', key, DEV ? `${key} must be a ${type}` : '');
