@@ -19,10 +19,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
+import { root } from './workspace.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const fixtures = join(root, 'scripts/consumers');
 const PACKAGES = ['core', 'browser', 'node', 'tapstream-bridge', 'msw'];
 // What a user adds beside kmkit: the compiler and Node types, msw and vitest for @kmkit/msw's

@@ -3,8 +3,8 @@
 // sees the other half-initialised; between types it still ties two concepts into one.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { root, workspaceDirs } from './workspace.mjs';
 
-const root = resolve(new URL('..', import.meta.url).pathname);
 const IMPORT =
   /(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"](\.{1,2}\/[^'"]+)['"]|import\(\s*['"](\.{1,2}\/[^'"]+)['"]\s*\)/g;
 
@@ -30,12 +30,10 @@ function resolveImport(from, specifier) {
   return candidates.find((path) => existsSync(path) && statSync(path).isFile());
 }
 
-const files = ['packages', 'apps', 'tooling'].flatMap((folder) =>
-  readdirSync(join(root, folder)).flatMap((name) => {
-    const src = join(root, folder, name, 'src');
-    return existsSync(src) ? sourceFiles(src) : [];
-  }),
-);
+const files = workspaceDirs().flatMap((dir) => {
+  const src = join(root, dir, 'src');
+  return existsSync(src) ? sourceFiles(src) : [];
+});
 const edges = new Map(
   files.map((file) => {
     const text = readFileSync(file, 'utf8');

@@ -5,10 +5,10 @@
 //   (`npm pack --dry-run`), which holds no test file;
 // - published packages are exactly those under `packages/` (`pnpm pack:packages` packs those).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { root, workspaceDirs } from './workspace.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
 const read = (path) => readFileSync(join(root, path), 'utf8');
 const problems = [];
 
@@ -22,19 +22,7 @@ if (floors.length === 0 || floors.some((floor) => floor === undefined)) {
   );
 }
 
-const workspaces = ['packages', 'apps', 'tooling'].flatMap((folder) =>
-  readdirSync(join(root, folder), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => join(folder, entry.name))
-    .filter((dir) => {
-      try {
-        read(join(dir, 'package.json'));
-        return true;
-      } catch {
-        return false;
-      }
-    }),
-);
+const workspaces = workspaceDirs();
 
 const license = read('LICENSE');
 for (const dir of workspaces) {

@@ -14,11 +14,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root, workspaceDirs } from './workspace.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(join(root, 'package.json'));
-const WORKSPACE_FOLDERS = ['packages', 'apps', 'tooling'];
 
 const compilers = ['typescript', 'typescript-5.4'].map((name) => {
   const manifest = require.resolve(`${name}/package.json`);
@@ -28,13 +26,9 @@ const compilers = ['typescript', 'typescript-5.4'].map((name) => {
 
 /** Workspace package folders that hold type tests. */
 function packagesWithTypeTests() {
-  return WORKSPACE_FOLDERS.flatMap((folder) => {
-    const dir = join(root, folder);
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .map((name) => join(dir, name))
-      .filter((pkg) => existsSync(join(pkg, 'type-tests')));
-  });
+  return workspaceDirs()
+    .map((dir) => join(root, dir))
+    .filter((pkg) => existsSync(join(pkg, 'type-tests')));
 }
 
 /** Every `types` file the package's `exports` name (the `@kmkit/source` condition aside). */
